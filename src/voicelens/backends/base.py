@@ -1,0 +1,67 @@
+"""The small protocol every scoring backend follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..themes import ThemeSet
+
+#: Column order of every sentiment probability array.
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
+
+
+@dataclass
+class SentenceBatch:
+    """Unique sentences of a batch of responses, and which response uses which.
+
+    ``responses[r]`` lists indices into ``sentences`` (in reading order);
+    ``questions[r]`` is the survey question answered by response ``r`` or None.
+    """
+
+    sentences: list[str]
+    responses: list[list[int]]
+    questions: list[str | None]
+
+
+@dataclass
+class BatchScores:
+    """What a backend returns for a :class:`SentenceBatch` and a :class:`ThemeSet`.
+
+    - ``sentiment``: ``(n_responses, 3)`` probabilities in :data:`SENTIMENT_CLASSES` order;
+    - ``sentence_sentiment``: ``(n_sentences, 3)``, same order;
+    - ``mention``: ``(n_sentences, n_themes)`` probability that a sentence is about a theme;
+    - ``positive``: ``(n_sentences, n_themes)`` probability that, if it is, the outcome is
+      reported (positive stance) rather than absent or reversed.
+    """
+
+    sentiment: np.ndarray
+    sentence_sentiment: np.ndarray
+    mention: np.ndarray
+    positive: np.ndarray
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Scores sentences for sentiment and theme stance.
+
+    Implementations load their models lazily in :meth:`score` (or a helper),
+    never at construction.
+    """
+
+    name: str
+
+    def score(
+        self,
+        batch: SentenceBatch,
+        themes: ThemeSet,
+        *,
+        batch_size: int = 64,
+        show_progress_bar: bool | None = None,
+    ) -> BatchScores: ...
+
+    def describe(self) -> dict[str, str]:
+        """Models and versions used, for the methods note of reports."""
+        ...

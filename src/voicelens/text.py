@@ -1,0 +1,57 @@
+"""Sentence splitting with nltk's Punkt, without any ``nltk.download``.
+
+Long sentences are cut into word windows so that nothing is silently
+truncated by the encoder's maximum length.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Longest sentence (in words) passed to an encoder in one piece; the
+#: all-MiniLM-L6-v2 encoder reads at most 256 word pieces.
+MAX_SENTENCE_WORDS = 120
+
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "etc", "vs", "approx",
+    "mg", "ml", "hrs", "hr", "min", "mins", "wk", "wks", "no", "dept", "appt", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}
+_LINE_BREAKS = re.compile(r"\s*(?:\r?\n|\r|\u2028|\u2029)\s*(?:[-*\u2022]\s+)?")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def _windows(sentence: str, max_words: int) -> list[str]:
+    words = sentence.split(" ")
+    if len(words) <= max_words:
+        return [sentence]
+    return [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
+
+
+def split_sentences(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[str]:
+    """Split ``text`` into sentences; line breaks and bullets also end a sentence.
+
+    >>> split_sentences("Dr. Lee was kind. My pain is gone!\\nI sleep again")
+    ['Dr. Lee was kind.', 'My pain is gone!', 'I sleep again']
+    """
+    tokenizer = _punkt()
+    sentences: list[str] = []
+    for line in _LINE_BREAKS.split(text):
+        line = _SPACES.sub(" ", line).strip()
+        if not line:
+            continue
+        for sentence in tokenizer.tokenize(line):
+            sentence = sentence.strip()
+            if sentence:
+                sentences.extend(_windows(sentence, max_words))
+    return sentences

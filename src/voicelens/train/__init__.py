@@ -1,0 +1,1 @@
+"""Training and evaluation code. Sits beside the inference path, never inside it."""

@@ -1,0 +1,101 @@
+"""Loaders for the training corpora in ``shared/data`` (never shipped, never copied).
+
+Each loader returns one tidy frame: ``text``, ``question``, ``sentiment``
+(``negative``/``neutral``/``positive`` or NA), ``outcome`` (``improved``/``not_improved``
+or NA: did the treatment work), ``split`` (``train``/``test``) and ``source``.
+Splits follow ``shared/data/README.md``: Druglib's own train/test files; PsyTAR
+split by ``comment_id``; NHS FFT split by row with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20261125
+TEST_FRACTION = 0.3
+
+
+def data_dir() -> Path:
+    """``$VOICELENS_DATA`` or ``../shared/data`` next to the repository."""
+    env = os.environ.get("VOICELENS_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[4] / "shared" / "data"
+
+
+def _rating_to_sentiment(rating: pd.Series) -> pd.Series:
+    return pd.cut(rating, [0, 4, 6, 10], labels=["negative", "neutral", "positive"]).astype("string")
+
+
+_EFFECTIVE = {"Highly Effective": "improved", "Considerably Effective": "improved",
+              "Ineffective": "not_improved", "Marginally Effective": "not_improved"}
+
+
+def load_druglib(root: Path | None = None) -> pd.DataFrame:
+    """Druglib reviews: the three patient fields joined, labelled by rating (<=4 / 5-6 / >=7)."""
+    root = root or data_dir()
+    frames = []
+    for split, name in (("train", "drugLibTrain_raw.tsv"), ("test", "drugLibTest_raw.tsv")):
+        raw = pd.read_csv(root / "druglib" / name, sep="\t")
+        fields = raw[["benefitsReview", "sideEffectsReview", "commentsReview"]].fillna("").astype(str)
+        text = fields.apply(lambda r: "\n".join(v.strip() for v in r if v.strip()), axis=1)
+        frames.append(pd.DataFrame({
+            "text": text,
+            "benefits": fields["benefitsReview"],
+            "question": pd.NA,
+            "sentiment": _rating_to_sentiment(raw["rating"]),
+            "outcome": raw["effectiveness"].map(_EFFECTIVE).astype("string"),
+            "rating": raw["rating"],
+            "split": split,
+            "source": "druglib",
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_psytar(root: Path | None = None) -> pd.DataFrame:
+    """PsyTAR sentences: ``EF`` (it worked) vs ``INF`` (it did not), split by review."""
+    root = root or data_dir()
+    raw = pd.read_csv(root / "psytar" / "psytar_sentences.csv")
+    raw = raw[raw["sentence"].notna() & (raw["sentence"].astype(str).str.strip() != "")].reset_index(drop=True)
+    comments = np.array(sorted(raw["comment_id"].unique()))
+    rng = np.random.default_rng(SEED)
+    test_ids = set(rng.choice(comments, size=int(len(comments) * TEST_FRACTION), replace=False))
+    outcome = np.where(raw["EF"] == 1, "improved", np.where(raw["INF"] == 1, "not_improved", None))
+    both = (raw["EF"] == 1) & (raw["INF"] == 1)
+    outcome[both.to_numpy()] = None
+    return pd.DataFrame({
+        "text": raw["sentence"].astype(str),
+        "question": pd.NA,
+        "sentiment": pd.Series(pd.NA, index=raw.index, dtype="string"),
+        "outcome": pd.Series(outcome, dtype="string"),
+        "adr": raw["ADR"],
+        "comment_id": raw["comment_id"],
+        "split": np.where(raw["comment_id"].isin(test_ids), "test", "train"),
+        "source": "psytar",
+    })
+
+
+NHS_SENTIMENT = {1: "positive", 2: "positive", 3: "neutral", 4: "negative", 5: "negative"}
+
+
+def load_nhs_fft(root: Path | None = None) -> pd.DataFrame:
+    """NHS Friends and Family Test answers, with question, sentiment and theme columns."""
+    root = root or data_dir()
+    raw = pd.read_csv(root / "nhs_fft" / "nhft_comments.csv")
+    rng = np.random.default_rng(SEED)
+    is_test = rng.random(len(raw)) < TEST_FRACTION
+    out = pd.DataFrame({
+        "text": raw["FFT answer"].astype("string"),
+        "question": raw["FFT question"].astype("string"),
+        "sentiment": raw["Comment sentiment"].map(NHS_SENTIMENT).astype("string"),
+        "outcome": pd.Series(pd.NA, index=raw.index, dtype="string"),
+        "sentiment_code": raw["Comment sentiment"],
+        "split": np.where(is_test, "test", "train"),
+        "source": "nhs_fft",
+    })
+    theme_columns = list(raw.columns[raw.columns.get_loc("Not assigned"):])
+    return pd.concat([out, raw[theme_columns].fillna(0).astype(int)], axis=1)
