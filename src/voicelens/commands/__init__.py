@@ -1,0 +1,1 @@
+"""One module per ``voicelens`` sub-command: ``add_parser(subparsers)`` and ``run(args)``."""
