@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,7 +11,8 @@ import pandas as pd
 
 from .backends.base import Backend, BatchScores, SentenceBatch
 from .backends.registry import create_backend
-from .errors import ColumnNotFoundError
+from ._version import __version__
+from .errors import ColumnNotFoundError, ModelNotFoundError
 from .progress import progress_bar
 from .responses import build_responses, response_columns
 from .result import AnalysisResult
@@ -122,6 +125,78 @@ class Analyzer:
                 "themes": [t.to_dict() for t in themes], "text_column": text_column,
                 "question_column": question_column, "question": question}
         return AnalysisResult(responses, themes.names, meta)
+
+    # -- few-shot adaptation ---------------------------------------------------
+    def fit(
+        self,
+        data: Any,
+        labels: pd.DataFrame | dict | None = None,
+        text_column: str = "text",
+        *,
+        question_column: str | None = None,
+        question: str | None = None,
+    ) -> Analyzer:
+        """Adapt the heads to your own labelled answers (~50 are enough to help).
+
+        ``labels`` has a ``sentiment`` column (negative/neutral/positive) and/or one
+        column per theme (positive/negative/absent), row-aligned with ``data``; when
+        ``data`` is a DataFrame holding those columns, ``labels`` may be omitted.
+        Unlabelled cells (NA) are ignored. Needs the ``embedded`` backend.
+
+        >>> an = vl.Analyzer().fit(train_df, text_column="answer")   # doctest: +SKIP
+        >>> an.save("my_model"); vl.Analyzer.load("my_model")        # doctest: +SKIP
+        """
+        from .train.adapt import adapt_heads
+
+        rows = prepare_rows(data, text_column)
+        if labels is None:
+            if rows.frame is None:
+                raise ValueError("fit() needs labels= when data is not a DataFrame with label columns")
+            labels = rows.frame
+        labels = pd.DataFrame(labels).reset_index(drop=True)
+        if len(labels) != len(rows.status):
+            raise ValueError(f"labels has {len(labels)} rows but data has {len(rows.status)}")
+        backend = self.backend_
+        if not hasattr(backend, "embed") or not hasattr(backend, "heads"):
+            raise NotImplementedError(f"fit() needs the embedded backend; this Analyzer uses {self.backend!r}")
+        themes = self.theme_set_
+        questions = self._questions(rows.frame, len(rows.status), question_column, question)
+        ok = [i for i, s in enumerate(rows.status) if s == "ok"]
+        batch = build_batch([rows.texts[i] for i in ok], [questions[i] for i in ok])
+        heads, used = adapt_heads(backend, batch, labels.iloc[ok].reset_index(drop=True), themes)
+        if not used:
+            raise ValueError("no usable labels: give a 'sentiment' column and/or theme columns "
+                             f"{themes.names} with at least two labelled rows")
+        backend.heads = heads
+        self.fitted_on_ = used
+        return self
+
+    def save(self, folder: str | Path) -> Path:
+        """Save adapted heads, themes and settings to ``folder`` (safetensors, YAML, JSON)."""
+        folder = Path(folder)
+        backend = self.backend_
+        if not hasattr(backend, "heads"):
+            raise NotImplementedError("save() needs the embedded backend")
+        backend.heads.save(folder / "heads")
+        self.theme_set_.to_yaml(folder / "themes.yaml")
+        settings = {"backend": "embedded", "batch_size": self.batch_size, "chunk_size": self.chunk_size,
+                    "fitted_on": getattr(self, "fitted_on_", {}), "voicelens_version": __version__}
+        (folder / "analyzer.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, **overrides: Any) -> Analyzer:
+        """Load an Analyzer written by :meth:`save`."""
+        folder = Path(folder)
+        config = folder / "analyzer.json"
+        if not config.is_file():
+            raise ModelNotFoundError(f"{config} not found; is {folder} a folder written by Analyzer.save()?")
+        settings = json.loads(config.read_text(encoding="utf-8"))
+        params = {"backend": "embedded", "themes": folder / "themes.yaml",
+                  "backend_kwargs": {"heads_path": str(folder / "heads")},
+                  "batch_size": settings.get("batch_size", 64), "chunk_size": settings.get("chunk_size", 4096)}
+        params.update(overrides)
+        return cls(**params)
 
     def _score(self, batch: SentenceBatch, themes: ThemeSet) -> BatchScores:
         if not batch.responses:

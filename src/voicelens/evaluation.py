@@ -72,3 +72,58 @@ def evaluate_result(responses: pd.DataFrame, labels: pd.DataFrame, themes: Seque
         report[field] = {"f1": f1_scores(truth, list(pred), classes),
                          "confusion": confusion(truth, list(pred), classes), "n": int(mask.sum())}
     return report
+
+
+def mention_scores(truth_mentioned: Sequence[bool], pred_mentioned: Sequence[bool]) -> dict[str, float]:
+    """Precision, recall and F1 of "theme mentioned" (any stance) versus not."""
+    t = np.asarray(truth_mentioned, bool)
+    p = np.asarray(pred_mentioned, bool)
+    tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": int(t.sum())}
+
+
+def theme_report(responses: pd.DataFrame, labels: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
+    """Per theme: mention precision/recall/F1 and stance macro-F1.
+
+    Theme label columns hold ``positive`` / ``negative`` / ``absent``, or
+    ``mentioned`` (stance unknown), or one-hot 0/1 (mention only).
+    """
+    rows = []
+    for theme in themes:
+        if theme not in labels.columns:
+            continue
+        raw = labels[theme]
+        if pd.api.types.is_numeric_dtype(raw):
+            truth = np.where(raw.fillna(0).to_numpy() > 0, "mentioned", "absent")
+        else:
+            truth = raw.astype(object).where(raw.notna(), "absent").to_numpy()
+        pred = responses[theme].astype(object).to_numpy()
+        row = {"theme": theme, **{f"mention_{k}": v for k, v in
+                                  mention_scores(truth != "absent", pred != "absent").items()}}
+        known = np.isin(truth, STANCE_LABELS)
+        if known.any() and (truth[known] != "absent").any():
+            row["stance_macro_f1"] = f1_scores(list(truth[known]), list(pred[known]), STANCE_LABELS)["macro"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("theme") if rows else pd.DataFrame()
+
+
+def few_shot_sample(labels: pd.DataFrame, themes: Sequence[str], shots: int, seed: int = 0) -> pd.DataFrame:
+    """Up to ``shots`` rows mentioning each theme plus as many rows mentioning none of them."""
+    rng = np.random.default_rng(seed)
+    chosen: set[int] = set()
+    mentioned_any = np.zeros(len(labels), bool)
+    for theme in themes:
+        if theme not in labels.columns:
+            continue
+        col = labels[theme]
+        hit = (col.fillna(0).to_numpy() > 0) if pd.api.types.is_numeric_dtype(col) else \
+            col.isin(["positive", "negative", "mentioned"]).to_numpy()
+        mentioned_any |= hit
+        idx = np.flatnonzero(hit)
+        chosen.update(rng.choice(idx, size=min(shots, len(idx)), replace=False).tolist())
+    others = np.flatnonzero(~mentioned_any)
+    chosen.update(rng.choice(others, size=min(len(chosen), len(others)), replace=False).tolist())
+    return labels.iloc[sorted(chosen)]

@@ -27,8 +27,8 @@ class LinearHead:
     """``p = softmax((x @ W.T + b) / temperature)`` over ``classes``.
 
     >>> head = LinearHead(np.eye(2, dtype=np.float32), np.zeros(2, np.float32), ["no", "yes"])
-    >>> head.predict_proba(np.array([[0.0, 3.0]])).round(2).tolist()
-    [[0.05, 0.95]]
+    >>> [round(float(p), 2) for p in head.predict_proba(np.array([[0.0, 3.0]]))[0]]
+    [0.05, 0.95]
     """
 
     weight: np.ndarray
@@ -84,8 +84,13 @@ def fit_linear_head(
     sample_weight: np.ndarray | None = None,
     balanced: bool = True,
     max_iter: int = 200,
+    prior: LinearHead | None = None,
 ) -> LinearHead:
     """Fit a softmax-regression head by L-BFGS (classes balanced by default).
+
+    With ``prior`` (a head over the same classes whose inputs are the first
+    columns of ``x``), training starts from it and ``l2`` pulls towards it instead
+    of towards zero: few-shot adaptation that stays close to the shipped model.
 
     >>> rng = np.random.default_rng(0)
     >>> x = np.r_[rng.normal(-1, 0.3, (20, 2)), rng.normal(1, 0.3, (20, 2))]
@@ -109,14 +114,22 @@ def fit_linear_head(
     w_t = torch.tensor(weights / weights.sum(), dtype=torch.float32)
     features = torch.tensor(np.asarray(x), dtype=torch.float32)
     linear = torch.nn.Linear(features.shape[1], len(classes))
-    torch.nn.init.zeros_(linear.weight)
+    anchor = torch.zeros_like(linear.weight)
     torch.nn.init.zeros_(linear.bias)
+    if prior is not None:
+        order = [prior.classes.index(c) for c in classes]
+        w0 = prior.weight[order] / prior.temperature
+        anchor[:, : w0.shape[1]] = torch.tensor(w0, dtype=torch.float32)
+        with torch.no_grad():
+            linear.bias.copy_(torch.tensor(prior.bias[order] / prior.temperature, dtype=torch.float32))
+    with torch.no_grad():
+        linear.weight.copy_(anchor)
     optimizer = torch.optim.LBFGS(linear.parameters(), max_iter=max_iter, line_search_fn="strong_wolfe")
 
     def closure():
         optimizer.zero_grad()
         loss = (torch.nn.functional.cross_entropy(linear(features), target, reduction="none") * w_t).sum()
-        loss = loss + l2 * linear.weight.pow(2).sum()
+        loss = loss + l2 * (linear.weight - anchor).pow(2).sum()
         loss.backward()
         return loss
 

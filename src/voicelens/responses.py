@@ -8,9 +8,6 @@ import pandas as pd
 from .backends.base import SENTIMENT_CLASSES, BatchScores, SentenceBatch
 from .themes import ThemeSet
 
-#: A theme counts as mentioned when its mention probability reaches this.
-MENTION_THRESHOLD = 0.5
-#: Sentiment score = p(positive) - p(negative); labels come from the argmax.
 
 
 def theme_columns(name: str) -> list[str]:
@@ -24,10 +21,11 @@ def response_columns(themes: ThemeSet) -> list[str]:
     return cols
 
 
-def _theme_result(idx: list[int], mention: np.ndarray, positive: np.ndarray, sentences: list[str]):
+def _theme_result(idx: list[int], mention: np.ndarray, positive: np.ndarray, sentences: list[str],
+                  threshold: float):
     """Stance, score and evidence of one theme in one response."""
     m, p = mention[idx], positive[idx]
-    relevant = m >= MENTION_THRESHOLD
+    relevant = m >= threshold
     if not relevant.any():
         best = int(np.argmax(m))
         return "absent", float(m[best] * p[best]), None
@@ -61,7 +59,8 @@ def build_responses(batch: SentenceBatch, scores: BatchScores, themes: ThemeSet,
         evidence: list[object] = [pd.NA] * n
         for r, row in enumerate(ok_rows):
             idx = batch.responses[r]
-            s, sc, ev = _theme_result(idx, scores.mention[:, k], scores.positive[:, k], batch.sentences)
+            s, sc, ev = _theme_result(idx, scores.mention[:, k], scores.positive[:, k], batch.sentences,
+                                      scores.mention_threshold)
             stance[row], score[row] = s, sc
             evidence[row] = pd.NA if ev is None else ev
         out[name] = pd.array(stance, dtype="string")

@@ -34,13 +34,16 @@ class BatchScores:
     - ``sentence_sentiment``: ``(n_sentences, 3)``, same order;
     - ``mention``: ``(n_sentences, n_themes)`` probability that a sentence is about a theme;
     - ``positive``: ``(n_sentences, n_themes)`` probability that, if it is, the outcome is
-      reported (positive stance) rather than absent or reversed.
+      reported (positive stance) rather than absent or reversed;
+    - ``mention_threshold``: a sentence counts as mentioning a theme from this
+      probability on (chosen for F1 when the heads were trained; 0.5 by default).
     """
 
     sentiment: np.ndarray
     sentence_sentiment: np.ndarray
     mention: np.ndarray
     positive: np.ndarray
+    mention_threshold: float = 0.5
 
 
 @runtime_checkable

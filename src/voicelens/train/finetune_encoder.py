@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..backends.minilm import default_encoder_path
+from ..backends.minilm import MiniLMEncoder, default_encoder_path
 from ..text import split_sentences
 from .corpora import SEED, load_druglib, load_nhs_fft, load_psytar
 from .embedding_cache import EmbeddingCache
@@ -80,7 +80,7 @@ def finetune(out: Path, cache_dir: Path, epochs: int = 3, layers: int = 2, lr: f
     torch.manual_seed(SEED)
     rng = np.random.default_rng(SEED)
     items = build_items(rng, dev_file, limit)
-    cache = EmbeddingCache(cache_dir)
+    cache = EmbeddingCache(cache_dir, MiniLMEncoder(top_layers=None))
     all_sents = sorted({s for it in items for s in it["sentences"]})
     questions = sorted({it["question"] for it in items if it["question"]})
     frozen = dict(zip(all_sents, cache.embed(all_sents)))

@@ -46,11 +46,27 @@ def _source_weights(sources: np.ndarray) -> np.ndarray:
     return weights
 
 
-def fit_calibrated(x, y, classes, weights, l2, rng) -> tuple[LinearHead, dict]:
+def best_f1_threshold(proba: np.ndarray, truth: np.ndarray, groups: np.ndarray) -> float:
+    """Decision threshold maximising the mean F1 over ``groups`` (sources)."""
+    best, best_f1 = 0.5, -1.0
+    for t in np.linspace(0.05, 0.7, 66):
+        f1s = []
+        for g in np.unique(groups):
+            m = groups == g
+            pred = proba[m] >= t
+            tp = (pred & truth[m]).sum()
+            f1s.append(2 * tp / max(pred.sum() + truth[m].sum(), 1))
+        if np.mean(f1s) > best_f1:
+            best, best_f1 = float(t), float(np.mean(f1s))
+    return best
+
+
+def fit_calibrated(x, y, classes, weights, l2, rng, balanced: bool = True) -> tuple[LinearHead, dict]:
     """Fit on 85%, choose the temperature on the other 15%; report ECE there."""
     y = np.asarray(y, dtype=object)
     calib = rng.random(len(y)) < 0.15
-    head = fit_linear_head(x[~calib], y[~calib], classes, l2=l2, sample_weight=weights[~calib])
+    head = fit_linear_head(x[~calib], y[~calib], classes, l2=l2, sample_weight=weights[~calib],
+                           balanced=balanced)
     head.temperature = fit_temperature(head, x[calib], list(y[calib]))
     proba = head.predict_proba(x[calib])
     pred = np.array(classes)[proba.argmax(1)]
@@ -73,9 +89,13 @@ def expected_calibration_error(proba: np.ndarray, y: list[str], classes: list[st
     return float(ece)
 
 
-def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path = DEV_FILE) -> dict:
+def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path = DEV_FILE,
+          top_layers: str | Path | None = "shipped") -> dict:
+    from ..backends.minilm import MiniLMEncoder
+
     rng = np.random.default_rng(SEED)
-    cache = EmbeddingCache(cache_dir)
+    encoder = MiniLMEncoder(top_layers=top_layers)
+    cache = EmbeddingCache(cache_dir, encoder)
     embed = cache.embed
 
     def take(frame: pd.DataFrame) -> pd.DataFrame:
@@ -123,9 +143,6 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     outcome, out_report = fit_calibrated(x, y, ["improved", "not_improved"], _source_weights(src), 1e-3, rng)
 
     # --- theme combiners, trained across themes ----------------------------------
-    from ..backends.minilm import MiniLMEncoder
-
-    encoder = MiniLMEncoder()
     heads = EmbeddedHeads(sentiment, outcome, mention=None, stance=None)  # type: ignore[arg-type]
     m_x, m_y, s_x, s_y, pair_src = [], [], [], [], []
 
@@ -152,17 +169,45 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
         mentioned = nhs[columns].sum(axis=1).to_numpy() > 0
         add_theme(theme, nhs_sents, mentioned, np.where(mentioned, nhs_stance, None), "nhs_fft")
     m_x, s_x = np.concatenate(m_x), np.concatenate(s_x)
-    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(np.array(pair_src)), 1e-4, rng)
+    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(np.array(pair_src)), 1e-4, rng,
+                                       balanced=False)
+    m_report["threshold"] = best_f1_threshold(mention.predict_proba(m_x)[:, 1], np.array(m_y) == "yes",
+                                              np.array(pair_src))
     stance_head, s_report = fit_calibrated(s_x, s_y, ["negative", "positive"], np.ones(len(s_y)), 1e-4, rng)
 
     heads = EmbeddedHeads(sentiment, outcome, mention, stance_head)
+    heads, adapted = train_theme_adapters(heads, dev, top_layers, limit)
     report = {"sentiment": sent_report, "outcome": out_report, "mention": m_report, "stance": s_report,
-              "limit": limit, "trained_at": time.strftime("%Y-%m-%d")}
+              "adapters": adapted, "limit": limit, "trained_at": time.strftime("%Y-%m-%d"), "encoder": cache.folder.name}
     for name in ("sentiment", "outcome", "mention", "stance"):
         getattr(heads, name).meta = {"report": report[name], "limit": limit}
+    mention.meta["threshold"] = m_report["threshold"]
     heads.save(out)
     (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
+
+
+def train_theme_adapters(heads: EmbeddedHeads, dev: pd.DataFrame, top_layers, limit: int | None):
+    """Supervised adapters for the shipped themes: default themes on the dev set's tune
+    part, the patient-experience pack on the NHS FFT train part."""
+    from ..analyzer import build_batch
+    from ..backends.embedded import EmbeddedBackend
+    from .adapt import adapt_heads
+    from .nhs_eval import nhs_labeled
+
+    backend = EmbeddedBackend(top_layers=top_layers)
+    nhs = nhs_labeled("train")
+    if limit:
+        nhs = nhs.sample(n=min(limit, len(nhs)), random_state=SEED)
+    used = {}
+    for frame, themes, strength in ((dev, ThemeSet.default(), 1e-2),
+                                    (nhs, ThemeSet.pack("patient_experience"), 3e-3)):
+        questions = [q if isinstance(q, str) and q else None for q in frame["question"]]
+        batch = build_batch(frame["text"].astype(str).tolist(), questions)
+        heads, got = adapt_heads(backend, batch, frame[themes.names].reset_index(drop=True), themes,
+                                 base=heads, strength=strength)
+        used.update(got)
+    return heads, used
 
 
 def _question_embeddings(questions: list, embed, dim: int) -> np.ndarray:
@@ -188,8 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("cache/embeddings"))
     parser.add_argument("--limit", type=int, default=None, help="rows per corpus (quick retrain)")
     parser.add_argument("--dev-file", type=Path, default=DEV_FILE)
+    parser.add_argument("--top-layers", default="shipped",
+                        help="fine-tuned encoder layers the heads are for: 'shipped', 'none' or a path")
     args = parser.parse_args(argv)
-    report = train(args.out, args.cache, args.limit, args.dev_file)
+    top = None if args.top_layers == "none" else args.top_layers
+    report = train(args.out, args.cache, args.limit, args.dev_file, top)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -1,0 +1,74 @@
+"""Few-shot adaptation of the embedded heads to a user's own labelled answers.
+
+Used by :meth:`voicelens.Analyzer.fit`. Each adapted head starts from the
+shipped one and is pulled back towards it, so 30-50 labels shift the model
+without forgetting what it knew.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..backends.base import SentenceBatch
+from ..backends.embedded import EmbeddedBackend, EmbeddedHeads, sentiment_features, theme_key
+from ..heads import LinearHead, fit_linear_head
+from ..themes import ThemeSet
+from .features import theme_pair_features
+
+SENTIMENT = ["negative", "neutral", "positive"]
+STANCES = {"positive", "negative", "absent", "mentioned"}
+#: Pull towards the shipped head; larger keeps closer to zero-shot behaviour.
+PRIOR_STRENGTH = 3e-2
+
+
+def _padded(head: LinearHead, extra: int) -> LinearHead:
+    """The zero-shot combiner as a prior for an adapter that also sees the embedding."""
+    weight = np.concatenate([head.weight, np.zeros((head.weight.shape[0], extra), np.float32)], axis=1)
+    return LinearHead(weight, head.bias, head.classes, head.temperature)
+
+
+def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataFrame, themes: ThemeSet,
+                base: EmbeddedHeads | None = None, strength: float = PRIOR_STRENGTH,
+                ) -> tuple[EmbeddedHeads, dict[str, int]]:
+    """Return new heads adapted to ``labels`` (columns ``sentiment`` and/or theme names;
+    theme cells ``positive``/``negative``/``absent``, or ``mentioned`` when the stance is unknown)."""
+    emb = backend.embed(batch, show_progress_bar=False)
+    base = base or backend.heads
+    used: dict[str, int] = {}
+    sentiment = base.sentiment
+    if "sentiment" in labels.columns:
+        mask = labels["sentiment"].isin(SENTIMENT).to_numpy()
+        if mask.sum() >= 2:
+            x = sentiment_features(emb.responses, emb.questions)[mask]
+            sentiment = fit_linear_head(x, labels["sentiment"].to_numpy(object)[mask], SENTIMENT,
+                                        l2=strength, prior=base.sentiment)
+            used["sentiment"] = int(mask.sum())
+    adapters = {k: dict(v) for k, v in base.adapters.items()}
+    sentence_embs = [emb.sentences[idx] for idx in batch.responses]
+    for theme in themes:
+        if theme.name not in labels.columns:
+            continue
+        stance = labels[theme.name].to_numpy(object)
+        known = np.isin(stance, list(STANCES))
+        if known.sum() < 2:
+            continue
+        proto = backend.prototypes(theme)
+        m, s, e = theme_pair_features([sentence_embs[i] for i in np.flatnonzero(known)], proto, base)
+        y_m = np.where(stance[known] == "absent", "no", "yes")
+        new: dict[str, LinearHead] = {}
+        if len(set(y_m)) == 2:
+            new["mention"] = fit_linear_head(np.concatenate([m, e], 1), y_m, ["no", "yes"], l2=strength,
+                                             prior=_padded(base.mention, e.shape[1]), balanced=False)
+            new["mention"].meta = dict(base.mention.meta)
+        said = np.isin(stance[known], ["positive", "negative"])
+        if len(set(stance[known][said])) == 2:
+            new["stance"] = fit_linear_head(np.concatenate([s, e], 1)[said], stance[known][said],
+                                            ["negative", "positive"], l2=strength,
+                                            prior=_padded(base.stance, e.shape[1]))
+        if new:
+            key = theme_key(theme)
+            adapters[key] = {**adapters.get(key, {}), **new}
+            used[theme.name] = int(known.sum())
+    heads = EmbeddedHeads(sentiment, base.outcome, base.mention, base.stance, adapters)
+    return heads, used
