@@ -13,6 +13,7 @@ from .backends.base import Backend, BatchScores, SentenceBatch
 from .backends.registry import create_backend
 from ._version import __version__
 from .errors import ColumnNotFoundError, ModelNotFoundError
+from .language import ENGLISH, flag_languages
 from .progress import progress_bar
 from .responses import build_responses, response_columns
 from .result import AnalysisResult
@@ -50,6 +51,11 @@ class Analyzer:
         "theme_model": "path/or/id", "device": "cpu", "allow_download": False}``.
     batch_size: sentences per encoder batch. chunk_size: responses scored together.
     show_progress_bar: ``None`` shows one when the ``voicelens`` logger is at INFO.
+    languages: languages the models read (ISO 639-1 codes). Rows detected as another
+        language get ``status == "non_english"`` and no scores; every row's detected
+        language is in the ``language`` column. ``"auto"`` (default) takes the backend's
+        ``languages`` attribute (``("en",)`` when it has none; a multilingual backend
+        sets ``languages = None``); ``None`` scores every row whatever its language.
     """
 
     def __init__(
@@ -61,6 +67,7 @@ class Analyzer:
         batch_size: int = 64,
         chunk_size: int = 4096,
         show_progress_bar: bool | None = None,
+        languages: str | tuple[str, ...] | None = "auto",
     ):
         self.backend = backend
         self.themes = themes
@@ -68,6 +75,7 @@ class Analyzer:
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self.show_progress_bar = show_progress_bar
+        self.languages = languages
 
     # -- lazily built parts -------------------------------------------------
     @property
@@ -87,7 +95,7 @@ class Analyzer:
 
     def get_params(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("backend", "themes", "backend_kwargs", "batch_size",
-                                              "chunk_size", "show_progress_bar")}
+                                              "chunk_size", "show_progress_bar", "languages")}
 
     # -- the main job -------------------------------------------------------
     def analyze(
@@ -103,9 +111,12 @@ class Analyzer:
         Every input row comes back, in order, with the input index; rows without
         usable text get ``status`` saying why and NA results.
         """
+        self._check_sizes()
         rows = prepare_rows(data, text_column)
         questions = self._questions(rows.frame, len(rows.status), question_column, question)
         themes = self.theme_set_
+        allowed = self._allowed_languages() if "ok" in rows.status else None
+        languages = flag_languages(rows.texts, rows.status, allowed)
         ok = [i for i, s in enumerate(rows.status) if s == "ok"]
         parts = []
         with progress_bar(self.show_progress_bar, total=len(rows.status), desc="analysing", unit="row") as bar:
@@ -118,7 +129,7 @@ class Analyzer:
                 scores = self._score(batch, themes)
                 parts.append((chunk, batch, scores))
                 bar.update(len(chunk))
-        responses = self._assemble(parts, rows.status, rows.index, themes)
+        responses = self._assemble(parts, rows.status, rows.index, themes, languages)
         if rows.frame is not None:
             responses = self._with_input_columns(rows.frame, responses)
         meta = {"backend": self.backend_.describe() if ok else {"backend": str(self.backend)},
@@ -168,6 +179,7 @@ class Analyzer:
             raise ValueError("no usable labels: give a 'sentiment' column and/or theme columns "
                              f"{themes.names} with at least two labelled rows")
         backend.heads = heads
+        backend.adapters = True  # the adapters just fitted are the user's own
         self.fitted_on_ = used
         return self
 
@@ -198,6 +210,29 @@ class Analyzer:
         params.update(overrides)
         return cls(**params)
 
+    def _check_sizes(self) -> None:
+        for name in ("batch_size", "chunk_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+    def _allowed_languages(self) -> tuple[str, ...] | None:
+        languages = self.languages
+        if isinstance(languages, str) and languages == "auto":
+            languages = getattr(self.backend_, "languages", (ENGLISH,))
+        if languages is None:
+            return None
+        if isinstance(languages, str):
+            return (languages,)
+        try:
+            codes = tuple(languages)
+        except TypeError:
+            codes = ()
+        if not codes or not all(isinstance(c, str) for c in codes):
+            raise ValueError("languages must be 'auto', None, or language codes such as ('en',); "
+                             f"got {languages!r}")
+        return codes
+
     def _score(self, batch: SentenceBatch, themes: ThemeSet) -> BatchScores:
         if not batch.responses:
             k = len(themes)
@@ -217,7 +252,7 @@ class Analyzer:
         return [q.strip() if isinstance(q, str) and q.strip() else None for q in frame[question_column]]
 
     @staticmethod
-    def _assemble(parts, status, index, themes) -> pd.DataFrame:
+    def _assemble(parts, status, index, themes, languages) -> pd.DataFrame:
         pieces = []
         for chunk, batch, scores in parts:
             if not chunk:
@@ -231,6 +266,7 @@ class Analyzer:
                                     [status[i] for i in empty_rows], pd.RangeIndex(len(empty_rows)))
             pieces.append(empty.set_axis(empty_rows))
         out = pd.concat(pieces).sort_index()
+        out["language"] = pd.array(languages, dtype="string")
         out = out[response_columns(themes)]
         out.index = index
         return out

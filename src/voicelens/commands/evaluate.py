@@ -13,10 +13,12 @@ def add_parser(sub) -> None:
     e.add_argument("--text-column", default="text")
     e.add_argument("--question-column", default="question")
     e.add_argument("--themes", default=None, help="theme YAML file or shipped pack name")
-    e.add_argument("--backends", nargs="+", default=["embedded", "similarity", "lexicon"],
-                   help="backends compared side by side (default: embedded similarity lexicon)")
+    e.add_argument("--backends", nargs="+", default=["embedded", "definitions-only", "similarity", "lexicon"],
+                   help="compared side by side: backends by name, or 'definitions-only' (embedded "
+                        "without the shipped per-theme adapters: what a brand-new theme gets)")
     e.add_argument("--fit-file", default=None,
-                   help="labelled file to sample few-shot training answers from (learning curve)")
+                   help="labelled file to sample few-shot training answers from (learning curve; "
+                        "starts from the definitions only, as a new theme would)")
     e.add_argument("--shots", nargs="+", type=int, default=[8, 32, 128],
                    help="answers per theme for the few-shot learning curve (with --fit-file)")
     e.add_argument("--no-confusion", action="store_true", help="print only the F1 tables")
@@ -31,14 +33,16 @@ def run(args: argparse.Namespace) -> int:
 
     labels = load_labeled(args.file, args.split)
     question_column = args.question_column if args.question_column in labels.columns else None
-    runs: dict[str, Analyzer] = {b: Analyzer(backend=b, themes=args.themes, show_progress_bar=False)
-                                 for b in args.backends}
+    runs: dict[str, Analyzer] = {}
+    for name in args.backends:
+        backend, kwargs = ("embedded", {"adapters": False}) if name == "definitions-only" else (name, None)
+        runs[name] = Analyzer(backend=backend, themes=args.themes, backend_kwargs=kwargs, show_progress_bar=False)
     if args.fit_file:
         train = load_labeled(args.fit_file)
         themes = runs[args.backends[0]].theme_set_.names
         for k in args.shots:
             sample = few_shot_sample(train, themes, k)
-            an = Analyzer(themes=args.themes, show_progress_bar=False)
+            an = Analyzer(themes=args.themes, backend_kwargs={"adapters": False}, show_progress_bar=False)
             an.fit(sample, text_column=args.text_column,
                    question_column=question_column if question_column in sample.columns else None)
             runs[f"few-shot {k}"] = an

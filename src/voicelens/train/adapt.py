@@ -44,7 +44,7 @@ def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataF
             sentiment = fit_linear_head(x, labels["sentiment"].to_numpy(object)[mask], SENTIMENT,
                                         l2=strength, prior=base.sentiment)
             used["sentiment"] = int(mask.sum())
-    adapters = {k: dict(v) for k, v in base.adapters.items()}
+    adapters = {k: dict(v) for k, v in base.adapters.items()} if backend.adapters else {}
     sentence_embs = [emb.sentences[idx] for idx in batch.responses]
     for theme in themes:
         if theme.name not in labels.columns:

@@ -25,6 +25,7 @@ from ..themes import ThemeSet
 from .corpora import SEED, load_druglib, load_nhs_fft, load_psytar
 from .embedding_cache import EmbeddingCache
 from .features import embed_responses, theme_pair_features
+from .model_card import write_model_card
 
 DEV_FILE = Path(__file__).resolve().parents[3] / "tests" / "data" / "dev_testimonials.jsonl"
 DEFAULT_THEMES = ("pain_reduction", "daily_function", "hope")
@@ -184,6 +185,9 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     mention.meta["threshold"] = m_report["threshold"]
     heads.save(out)
     (out / "training_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    note = "" if report["encoder"] == "base" else \
+        f", with voicelens' fine-tuned top layers ({report['encoder']}, see models/encoder/README.md)"
+    write_model_card(out, note)
     return report
 
 
@@ -193,7 +197,7 @@ def train_theme_adapters(heads: EmbeddedHeads, dev: pd.DataFrame, top_layers, li
     from ..analyzer import build_batch
     from ..backends.embedded import EmbeddedBackend
     from .adapt import adapt_heads
-    from .nhs_eval import nhs_labeled
+    from .export_labeled import nhs_labeled
 
     backend = EmbeddedBackend(top_layers=top_layers)
     nhs = nhs_labeled("train")

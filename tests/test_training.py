@@ -1,0 +1,51 @@
+"""Shipped artifacts load; a quick retrain on a small subset runs (needs ../shared/data)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from voicelens.assets import asset_path
+from voicelens.backends.embedded import HEAD_FILES, EmbeddedHeads
+from voicelens.heads import LinearHead, fit_linear_head
+from voicelens.train.corpora import data_dir
+
+
+def test_shipped_heads_load_and_are_safetensors():
+    folder = asset_path("heads")
+    heads = EmbeddedHeads.load(folder)
+    assert heads.sentiment.classes == ["negative", "neutral", "positive"]
+    assert heads.outcome.classes == ["improved", "not_improved"]
+    assert 0 < float(heads.mention.meta["threshold"]) < 1
+    for name in HEAD_FILES:
+        assert (folder / f"{name}.safetensors").read_bytes()[8:9] == b"{"  # safetensors JSON header
+    assert not list(folder.glob("*.pkl")) and not list(folder.glob("*.bin"))
+    assert heads.adapters, "per-theme adapters for the shipped themes are missing"
+
+
+def test_model_card_names_data_licences_and_citations():
+    card = asset_path("heads", "MODEL_CARD.md").read_text(encoding="utf-8")
+    for needle in ["CC BY 4.0", "Gräßer", "Zolnoori", "pxtextmining", "macro-F1"]:
+        assert needle in card
+
+
+def test_prior_keeps_few_shot_heads_close_to_the_shipped_one():
+    rng = np.random.default_rng(0)
+    prior = LinearHead(np.array([[1.0, 0.0], [-1.0, 0.0]], np.float32), np.zeros(2, np.float32), ["a", "b"])
+    x = rng.normal(size=(4, 2))
+    head = fit_linear_head(x, ["a", "b", "a", "b"], ["a", "b"], l2=10.0, prior=prior)
+    assert np.allclose(head.weight, prior.weight, atol=0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (data_dir() / "druglib").is_dir(), reason="../shared/data is not available here")
+def test_quick_retrain_on_a_small_subset_runs(tmp_path):
+    from voicelens.train.train_heads import train
+
+    report = train(tmp_path / "heads", tmp_path / "cache", limit=40, top_layers=None)
+    heads = EmbeddedHeads.load(tmp_path / "heads")
+    assert heads.sentiment.weight.shape[1] == 768
+    assert json.loads((tmp_path / "heads" / "training_report.json").read_text())["limit"] == 40
+    assert 0 <= report["sentiment"]["calibration_ece"] <= 1
