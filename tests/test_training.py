@@ -49,3 +49,27 @@ def test_quick_retrain_on_a_small_subset_runs(tmp_path):
     assert heads.sentiment.weight.shape[1] == 768
     assert json.loads((tmp_path / "heads" / "training_report.json").read_text())["limit"] == 40
     assert 0 <= report["sentiment"]["calibration_ece"] <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (data_dir() / "druglib").is_dir(), reason="../shared/data is not available here")
+def test_quick_encoder_finetune_runs_and_its_layers_load(tmp_path):
+    from voicelens.backends.minilm import MiniLMEncoder
+    from voicelens.train.finetune_encoder import finetune
+
+    report = finetune(tmp_path / "enc", tmp_path / "cache", epochs=1, limit=5, dev_file=_tiny_dev(tmp_path))
+    assert report["n_items"] > 0
+    layers = tmp_path / "enc" / "minilm_top_layers.safetensors"
+    tuned = MiniLMEncoder(top_layers=layers).encode(["My pain is gone"])
+    base = MiniLMEncoder(top_layers=None).encode(["My pain is gone"])
+    assert tuned.shape == base.shape == (1, 384)
+    assert float(tuned @ base.T) > 0.5  # distillation keeps the embedding space
+
+
+def _tiny_dev(tmp_path):
+    from voicelens.train.train_heads import DEV_FILE
+
+    lines = DEV_FILE.read_text(encoding="utf-8").splitlines()[:12]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
