@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from .commands import analyze, evaluate
+from .commands import analyze, evaluate, report
 from .errors import VoicelensError
 
-COMMANDS = [analyze, evaluate]
+COMMANDS = [analyze, evaluate, report]
 
 
 def build_parser() -> argparse.ArgumentParser:
