@@ -39,3 +39,43 @@ def test_cli_missing_column_is_one_line_naming_columns(tmp_path, capsys):
 def test_cli_missing_file(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "nope.csv"), "--text-column", "t", "--quiet"]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_cli_encoding_option(tmp_path, capsys):
+    data = tmp_path / "cp1252.csv"
+    data.write_bytes("id,text\n1,Caf\xe9 staff were kind\n2,still in pain\n".encode("cp1252"))
+    assert main(["analyze", str(data), "--text-column", "text", "--out", str(tmp_path / "bad"),
+                 "--backend", "fake", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "line 2" in err and "--encoding cp1252" in err
+    assert main(["analyze", str(data), "--text-column", "text", "--out", str(tmp_path / "ok"),
+                 "--backend", "fake", "--quiet", "--encoding", "cp1252"]) == 0
+    assert pd.read_csv(tmp_path / "ok" / "responses.csv")["text"][0] == "Caf\xe9 staff were kind"
+
+
+def test_cli_chunksize_output_equals_one_chunk(tmp_path):
+    for name, chunksize in (("small", "5"), ("one", "100000")):
+        assert main(["analyze", str(EXAMPLE), "--text-column", "text", "--by", "clinic", "--out",
+                     str(tmp_path / name), "--backend", "fake", "--quiet", "--chunksize", chunksize]) == 0
+    for file in ("responses.csv", "summary.csv"):
+        assert (tmp_path / "small" / file).read_bytes() == (tmp_path / "one" / file).read_bytes()
+
+
+def test_cli_refuses_to_resume_another_run_until_no_resume(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"state": "running", "fingerprint": {"chunksize": 3}}')
+    args = ["analyze", str(EXAMPLE), "--text-column", "text", "--out", str(out), "--backend", "fake", "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "unfinished run" in err and "--no-resume" in err
+    assert main(args + ["--no-resume"]) == 0
+    assert len(pd.read_csv(out / "responses.csv")) == len(pd.read_csv(EXAMPLE))
+
+
+def test_cli_bad_threads_and_quantize(tmp_path, capsys):
+    base = ["analyze", str(EXAMPLE), "--text-column", "text", "--out", str(tmp_path), "--quiet"]
+    assert main(base + ["--threads", "0"]) == 2
+    assert "--threads must be at least 1" in capsys.readouterr().err
+    assert main(base + ["--backend", "fake", "--quantize"]) == 2
+    assert "--quantize needs --backend embedded" in capsys.readouterr().err

@@ -62,3 +62,31 @@ class InputFormatError(VoicelensError, ValueError):
 
 class NotFittedError(VoicelensError, AttributeError):
     """A method needs :meth:`Analyzer.fit` (or a fitted adapter) first."""
+
+
+class ResumeMismatchError(VoicelensError, ValueError):
+    """An output folder holds an unfinished run of another input or other settings.
+
+    >>> print(ResumeMismatchError("out", ["input file", "chunksize"]))  # doctest: +ELLIPSIS
+    out holds an unfinished run with a different input file and chunksize; run again ...
+    """
+
+    def __init__(self, out_dir: object, differences: Iterable[str]):
+        self.out_dir = out_dir
+        self.differences = list(differences)
+        what = " and ".join(self.differences) if len(self.differences) < 3 else \
+            ", ".join(self.differences[:-1]) + f" and {self.differences[-1]}"
+        super().__init__(
+            f"{out_dir} holds an unfinished run with a different {what}; run again with the same "
+            "arguments to resume it, pass resume=False (command line: --no-resume) to discard it, "
+            "or choose another output folder"
+        )
+
+
+class OutputInUseError(VoicelensError, RuntimeError):
+    """Another process is writing to the same output folder."""
+
+    def __init__(self, out_dir: object):
+        self.out_dir = out_dir
+        super().__init__(f"another voicelens run is writing to {out_dir}; wait for it to finish "
+                         "or choose another output folder")

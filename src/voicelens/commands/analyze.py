@@ -1,10 +1,13 @@
-"""``voicelens analyze``: score a file and write responses and summary."""
+"""``voicelens analyze``: score a file in chunks, resumably, and write responses and summary."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
+
+#: Library parameter names as the command line spells them, for error messages.
+_FLAGS = {"text_column": "--text-column", "question_column": "--question-column", "by": "--by"}
 
 
 def add_parser(sub) -> None:
@@ -17,8 +20,18 @@ def add_parser(sub) -> None:
     a.add_argument("--themes", default=None, help="theme YAML file or shipped pack name")
     a.add_argument("--question-column", default=None, help="column with the survey question answered")
     a.add_argument("--question", default=None, help="one survey question answered by every row")
-    a.add_argument("--encoding", default=None, help="CSV text encoding (default utf-8)")
-    a.add_argument("--batch-size", type=int, default=64)
+    a.add_argument("--encoding", default=None, help="CSV text encoding (default utf-8), e.g. cp1252")
+    a.add_argument("--sheet", default=None, help="Excel sheet name or 0-based number (default: the first)")
+    a.add_argument("--batch-size", type=int, default=64, help="sentences per encoder batch (default 64)")
+    a.add_argument("--chunksize", type=int, default=10_000,
+                   help="rows read, scored and checkpointed at a time (default 10000)")
+    a.add_argument("--no-resume", action="store_true",
+                   help="discard an unfinished run in --out instead of continuing it")
+    a.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for the encoder (default: torch's, i.e. the physical cores; "
+                        "or $VOICELENS_NUM_THREADS)")
+    a.add_argument("--quantize", action="store_true",
+                   help="int8 dynamic-quantized encoder (embedded backend): faster, slightly less accurate")
     a.add_argument("--output-format", choices=["csv", "parquet"], default="csv")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=run)
@@ -28,26 +41,37 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..analyzer import Analyzer
-    from ..io import read_table, require_columns, write_table
+    from ..batch import analyze_file
+    from ..errors import ColumnNotFoundError
 
-    frame = read_table(args.file, encoding=args.encoding)
-    require_columns(frame, "--text-column", [args.text_column])
-    if args.by:
-        require_columns(frame, "--by", args.by)
-    if args.question_column:
-        require_columns(frame, "--question-column", [args.question_column])
-    analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size,
-                        show_progress_bar=not args.quiet)
-    result = analyzer.analyze(frame, text_column=args.text_column,
-                              question_column=args.question_column, question=args.question)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = ".parquet" if args.output_format == "parquet" else ".csv"
-    write_table(result.responses, out / f"responses{suffix}")
-    summary = result.summary(by=args.by or None)
-    write_table(summary, out / f"summary{suffix}")
+    if args.threads is not None and args.threads < 1:
+        return _usage_error(f"--threads must be at least 1; got {args.threads}")
+    if args.quantize and args.backend not in ("embedded", "similarity"):
+        return _usage_error(f"--quantize needs --backend embedded or similarity, not {args.backend!r}")
+    if args.threads is not None:
+        os.environ["VOICELENS_NUM_THREADS"] = str(args.threads)
+    backend_kwargs = {"quantize": True} if args.quantize else None
+    sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
+    analyzer = Analyzer(backend=args.backend, themes=args.themes, backend_kwargs=backend_kwargs,
+                        batch_size=args.batch_size)
+    try:
+        summary = analyze_file(args.file, args.out, analyzer=analyzer, text_column=args.text_column,
+                               by=args.by or None, question_column=args.question_column,
+                               question=args.question, chunksize=args.chunksize, encoding=args.encoding,
+                               sheet=sheet, output_format=args.output_format, resume=not args.no_resume,
+                               show_progress_bar=not args.quiet)
+    except ColumnNotFoundError as exc:
+        raise ColumnNotFoundError(_FLAGS.get(exc.parameter, exc.parameter), exc.column,
+                                  exc.available) from None
     with pd.option_context("display.max_columns", 12, "display.width", 120, "display.precision", 2):
         print(summary.T.to_string() if len(summary) <= 4 else summary.to_string())
-    print(f"\nwrote {out / ('responses' + suffix)} ({len(result.responses)} rows) and "
-          f"{out / ('summary' + suffix)}", file=sys.stderr)
+    reused = summary.attrs["chunks_reused"]
+    resumed = f"; resumed: {reused} chunk(s) were already done" if reused else ""
+    print(f"\nwrote {summary.attrs['responses_path']} ({summary.attrs['n_rows']} rows) and "
+          f"{summary.attrs['summary_path']}{resumed}", file=sys.stderr)
     return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"voicelens: error: {message}", file=sys.stderr)
+    return 2
