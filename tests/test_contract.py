@@ -18,7 +18,7 @@ def analyzer():
 
 def test_response_columns_and_types(analyzer):
     res = analyzer.analyze(["My pain is gone. I can walk again", "still rude"])
-    expected = ["sentiment", "sentiment_score", "status"]
+    expected = ["sentiment", "sentiment_score", "status", "language"]
     for t in THEMES:
         expected += [t, f"{t}_score", f"{t}_evidence"]
     assert list(res.responses.columns) == expected

@@ -15,7 +15,7 @@ def theme_columns(name: str) -> list[str]:
 
 
 def response_columns(themes: ThemeSet) -> list[str]:
-    cols = ["sentiment", "sentiment_score", "status"]
+    cols = ["sentiment", "sentiment_score", "status", "language"]
     for name in themes.names:
         cols += theme_columns(name)
     return cols

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import decimal
 import math
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .errors import ColumnNotFoundError
 
-Status = Literal["ok", "missing", "empty", "whitespace", "not_text"]
+Status = Literal["ok", "missing", "empty", "whitespace", "not_text", "non_english"]
 
 #: What each ``status`` value means, for docs and reports.
 STATUS_MEANINGS: dict[str, str] = {
@@ -20,9 +23,14 @@ STATUS_MEANINGS: dict[str, str] = {
     "empty": "empty string",
     "whitespace": "only whitespace or invisible characters",
     "not_text": "a value that is not a string (number, bytes, list, ...)",
+    "non_english": "written in a language the models do not read (see the language column); not scored",
 }
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"), " ")
+# Line breaks that text.split_sentences reads as sentence ends: kept, not blanked.
+_KEEP = "\n\t\r\u2028\u2029"
+# Characters that draw nothing although str.isprintable() calls them printable.
+_BLANK = set("\u2800\u3164\u115f\u1160\uffa0")
 
 
 @dataclass
@@ -38,7 +46,9 @@ class Rows:
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, (float, np.floating)):  # np.float32 is not a float subclass
+        return math.isnan(value)
+    return isinstance(value, decimal.Decimal) and value.is_nan()
 
 
 def classify(value: Any) -> tuple[str, str | None]:
@@ -56,9 +66,9 @@ def classify(value: Any) -> tuple[str, str | None]:
     if value == "":
         return "empty", None
     cleaned = value.translate(_INVISIBLE)
-    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in cleaned).strip()
-    if not cleaned:
-        return "whitespace", None
+    cleaned = "".join(ch if ch.isprintable() or ch in _KEEP else " " for ch in cleaned).strip()
+    if not any(ch not in _BLANK and unicodedata.category(ch)[0] not in "MZ" for ch in cleaned):
+        return "whitespace", None  # nothing left, or only combining marks and blank glyphs
     return "ok", cleaned
 
 
@@ -72,14 +82,21 @@ def prepare_rows(data: Any, text_column: str | None = "text") -> Rows:
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:
             raise ColumnNotFoundError("text_column", text_column, data.columns)
+        if not data.columns.is_unique and (data.columns == text_column).sum() > 1:
+            raise ValueError(f"text_column {text_column!r} names {(data.columns == text_column).sum()} "
+                             "columns; rename the duplicates so that one column holds the text")
         frame = data
         values: Sequence[Any] = data[text_column].tolist()
         index = data.index
     elif isinstance(data, pd.Series):
         values, index = data.tolist(), data.index
-    elif isinstance(data, str):
-        raise TypeError("data must be a list of texts, a pd.Series or a pd.DataFrame, not one string; "
-                        "wrap it: analyze([text])")
+    elif isinstance(data, (str, bytes, bytearray)):
+        raise TypeError("data must be a list of texts, a pd.Series or a pd.DataFrame, not a single "
+                        f"{type(data).__name__}; wrap it: analyze([text])")
+    elif isinstance(data, (Mapping, Set)):
+        raise TypeError(f"data must be a list of texts, a pd.Series or a pd.DataFrame, not a "
+                        f"{type(data).__name__} (its order or index is ambiguous); for a dict use "
+                        "pd.Series(data)")
     elif isinstance(data, Sequence) or hasattr(data, "__iter__"):
         values = list(data)
         index = pd.RangeIndex(len(values))
