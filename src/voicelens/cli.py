@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="voicelens: %(message)s")
     try:
         return args.func(args)
-    except (VoicelensError, FileNotFoundError, PermissionError) as exc:
+    except (VoicelensError, OSError) as exc:  # OSError: also a full disk (ENOSPC), not only missing files
         print(f"voicelens: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelLoadError, ModelNotFoundError
+from .errors import ModelLoadError, ModelNotFoundError, UnsafeModelError
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -57,22 +57,30 @@ class LinearHead:
 
     @classmethod
     def load(cls, path: str | Path) -> LinearHead:
+        """Read a head written by :meth:`save`; anything else is refused, nothing is unpickled."""
         from safetensors import safe_open
 
         path = Path(path)
+        fix = "reinstall voicelens or retrain with `python -m voicelens.train.train_heads --out FOLDER`"
         if not path.is_file():
-            raise ModelNotFoundError(f"head file {path} is missing; retrain with `python scripts/train_heads.py`")
+            raise ModelNotFoundError(f"head file {path} is missing; {fix}")
+        with open(path, "rb") as f:
+            start = f.read(2)
+        if start[:1] == b"\x80" or start == b"PK":  # pickle protocol 2+ / torch.save zip
+            raise UnsafeModelError(f"head file {path} is a pickle (or torch.save) file, which can run code "
+                                   f"when loaded; voicelens reads safetensors heads only: {fix}")
         try:
             with safe_open(str(path), framework="numpy") as f:
                 header = f.metadata() or {}
                 weight, bias = f.get_tensor("weight"), f.get_tensor("bias")
-            return cls(weight, bias, json.loads(header["classes"]), float(header.get("temperature", 1.0)),
+            head = cls(weight, bias, json.loads(header["classes"]), float(header.get("temperature", 1.0)),
                        json.loads(header.get("meta", "{}")))
+            if weight.ndim != 2 or bias.shape != (weight.shape[0],) or len(head.classes) != weight.shape[0]:
+                raise ValueError(f"weight {weight.shape}, bias {bias.shape} and {len(head.classes)} classes "
+                                 "do not fit together")
+            return head
         except Exception as exc:
-            raise ModelLoadError(
-                f"head file {path} is corrupt or not a voicelens head ({exc}); reinstall voicelens "
-                "or retrain with `python scripts/train_heads.py`"
-            ) from exc
+            raise ModelLoadError(f"head file {path} is corrupt or not a voicelens head ({exc}); {fix}") from exc
 
 
 def fit_linear_head(

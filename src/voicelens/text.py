@@ -7,6 +7,7 @@ truncated by the encoder's maximum length.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 #: Longest sentence (in words) passed to an encoder in one piece; the
@@ -18,6 +19,11 @@ _ABBREVIATIONS = {
     "mg", "ml", "hrs", "hr", "min", "mins", "wk", "wks", "no", "dept", "appt", "jan",
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }
+#: Punkt reads a long line in blocks of at most this many characters, cut at a sentence
+#: end where there is one. nltk runs each of its regular expressions under a 5-second
+#: wall-clock limit per call, and a 1 MB line can take longer on a busy machine, which
+#: made one long answer raise TimeoutError for the whole analysis.
+MAX_BLOCK_CHARS = 10_000
 _LINE_BREAKS = re.compile(r"\s*(?:\r?\n|\r|\u2028|\u2029)\s*(?:[-*\u2022]\s+)?")
 _SPACES = re.compile(r"\s+")
 
@@ -38,6 +44,20 @@ def _windows(sentence: str, max_words: int) -> list[str]:
     return [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
 
 
+def _blocks(line: str, limit: int = MAX_BLOCK_CHARS) -> Iterator[str]:
+    """Cut ``line`` (single-spaced) into pieces of at most ``limit`` characters, losing nothing."""
+    while len(line) > limit:
+        window = line[:limit]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? ")) + 1
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        yield line[:cut]
+        line = line[cut:].lstrip(" ")
+    yield line
+
+
 def split_sentences(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[str]:
     """Split ``text`` into sentences; line breaks and bullets also end a sentence.
 
@@ -50,8 +70,9 @@ def split_sentences(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[str]
         line = _SPACES.sub(" ", line).strip()
         if not line:
             continue
-        for sentence in tokenizer.tokenize(line):
-            sentence = sentence.strip()
-            if sentence:
-                sentences.extend(_windows(sentence, max_words))
+        for block in _blocks(line):
+            for sentence in tokenizer.tokenize(block):
+                sentence = sentence.strip()
+                if sentence:
+                    sentences.extend(_windows(sentence, max_words))
     return sentences

@@ -40,6 +40,9 @@ def load_local_model(
     """
     from transformers import AutoTokenizer
 
+    if "trust_remote_code" in model_kwargs or "use_safetensors" in model_kwargs:
+        raise UnsafeModelError("voicelens never runs code shipped with a model and reads safetensors "
+                               "only; trust_remote_code and use_safetensors cannot be passed")
     path = Path(name_or_path).expanduser()
     if path.exists():
         _check_local_folder(path)
