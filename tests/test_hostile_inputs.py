@@ -112,18 +112,14 @@ HOSTILE: list[tuple[str, object, str]] = [
     ("str subclass", type("Answer", (str,), {})("great care"), "ok"),
     ("numpy str", np.str_("great care"), "ok"),
     # not English: flagged, not scored
-    ("Hebrew (RTL)", "\u05d4\u05d8\u05d9\u05e4\u05d5\u05dc \u05e2\u05d6\u05e8 \u05dc\u05d9 \u05de\u05d0\u05d5\u05d3",
-     "non_english"),
-    ("Arabic (RTL)", "\u0634\u0643\u0631\u0627 \u062c\u0632\u064a\u0644\u0627 \u0644\u0644\u0637\u0627\u0642\u0645",
-     "non_english"),
-    ("Chinese", "\u6211\u7684\u75bc\u75db\u6d88\u5931\u4e86\u3002\u8c22\u8c22\uff01", "non_english"),
-    ("Japanese", "\u30b9\u30bf\u30c3\u30d5\u306f\u3068\u3066\u3082\u89aa\u5207\u3067\u3057\u305f\u3002",
-     "non_english"),
-    ("Korean", "\uc9c1\uc6d0\ub4e4\uc774 \ub9e4\uc6b0 \uce5c\uc808\ud588\uc2b5\ub2c8\ub2e4.", "non_english"),
-    ("Russian", "\u041f\u0435\u0440\u0441\u043e\u043d\u0430\u043b \u0431\u044b\u043b \u043e\u0447\u0435\u043d\u044c "
-     "\u0432\u0435\u0436\u043b\u0438\u0432\u044b\u0439.", "non_english"),
+    ("Hebrew (RTL)", "הטיפול עזר לי מאוד", "non_english"),
+    ("Arabic (RTL)", "شكرا جزيلا للطاقم", "non_english"),
+    ("Chinese", "我的疼痛消失了。谢谢！", "non_english"),
+    ("Japanese", "スタッフはとても親切でした。", "non_english"),
+    ("Korean", "직원들이 매우 친절했습니다.", "non_english"),
+    ("Russian", "Персонал был очень вежливый.", "non_english"),
     ("Spanish", "El personal fue muy amable, gracias.", "non_english"),
-    ("Polish", "Personel by\u0142 bardzo mi\u0142y i pomocny.", "non_english"),
+    ("Polish", "Personel był bardzo miły i pomocny.", "non_english"),
 ]
 
 #: Unusable arguments and the documented errors they raise (nothing else escapes).
@@ -140,7 +136,8 @@ UNUSABLE: list[tuple[str, dict, type[Exception], str]] = [
     ("missing question column", {"data": pd.DataFrame({"text": ["x"]}), "question_column": "q"},
      vl.ColumnNotFoundError, "question_column"),
     ("question column for a list", {"data": ["x"], "question_column": "q"}, ValueError, "needs a DataFrame"),
-    ("both question arguments", {"data": ["x"], "question_column": "q", "question": "Why?"}, ValueError, "not both"),
+    ("both question arguments", {"data": ["x"], "question_column": "q", "question": "Why?"}, ValueError,
+     "not both"),
     ("chunk_size 0", {"data": ["x"], "init": {"chunk_size": 0}}, ValueError, "chunk_size must be a positive"),
     ("chunk_size -1", {"data": ["x"], "init": {"chunk_size": -1}}, ValueError, "chunk_size must be a positive"),
     ("chunk_size 2.5", {"data": ["x"], "init": {"chunk_size": 2.5}}, ValueError, "chunk_size"),

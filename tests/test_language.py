@@ -32,7 +32,7 @@ SHORT_ENGLISH = [
     "Dr. Müller explained everything clearly.", "My GP, Dr Łukasz Nowak, referred me quickly.",
     "I'm on duloxetine 60mg and tramadol 50mg, pain is down.", "spironolactone 50 mg PO QD", "Cried less",
     "Je ne sais quoi about the nurses", "Hasta la vista, pain!", "El Paso clinic staff were great",
-    "\uff47\uff4f\uff4f\uff44 \uff53\uff54\uff41\uff46\uff46", "\U0001d4f0\U0001d4fb\U0001d4ee\U0001d4ea\U0001d4fd care",
+    "ｇｏｏｄ ｓｔａｆｆ", "𝓰𝓻𝓮𝓪𝓽 care",
 ]
 
 # Written after the rules were fixed; not used to choose words or thresholds.

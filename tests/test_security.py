@@ -89,7 +89,8 @@ def test_corrupt_head_names_the_file_and_the_fix(tmp_path, damage):
     elif damage == "no-classes":
         save_file({"weight": eye, "bias": zeros}, str(head))
     else:
-        save_file({"weight": eye, "bias": np.zeros(3, np.float32)}, str(head), metadata={"classes": '["no", "yes"]'})
+        save_file({"weight": eye, "bias": np.zeros(3, np.float32)}, str(head),
+                  metadata={"classes": '["no", "yes"]'})
     with pytest.raises(vl.ModelLoadError, match=re.escape(str(head)) + ".*voicelens.train.train_heads"):
         LinearHead.load(head)
 

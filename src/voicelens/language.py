@@ -74,8 +74,7 @@ _RANGE_STARTS = [r[0] for r in _SCRIPT_RANGES]
 _UKRAINIAN = set("іїєґІЇЄҐ")
 _BULGARIAN_HINT = set("ъЪ")
 _URDU = set("ٹڈڑںےۓھہ")
-_PERSIAN = set("پچژگ")
-_PERSIAN_ONLY = set("ی")
+_PERSIAN = set("پچژگی")
 
 
 def _script_of(ch: str) -> str | None:
@@ -99,17 +98,18 @@ def _script_language(script: str, text: str, scripts: dict[str, int]) -> str:
     if script == "arabic":
         if _URDU.intersection(text):
             return "ur"
-        return "fa" if _PERSIAN.intersection(text) or _PERSIAN_ONLY.intersection(text) else "ar"
+        return "fa" if _PERSIAN.intersection(text) else "ar"
     return script
 
 
 # -- step 2: Latin-script words --------------------------------------------------
 
-# English words that count as evidence for English. Function words, and what survey
-# answers are made of; words that are as common in another language ("a", "no",
-# "me", "in", "die", "also", "son") count for neither side.
+# Words that count as evidence for English: function words, and what survey answers are
+# made of. Some are common in other languages too ("a", "no", "me", "in"); they still
+# count as English, so foreign evidence must clearly outnumber them.
 _ENGLISH_WORDS = frozenset("""
-i you he she it we they me a an the to in on so no him her us them my your his its our their mine yours myself
+i you he she it we they me a an to in on so no him her us them my your his its our their
+mine yours myself
 the this that these those there here what which who whom whose when where why how
 is are was were be been being am do does did done doing have has had having
 will would shall should can could may might must not n't nor but or and if then than
@@ -214,7 +214,8 @@ _LETTER_LANGUAGES: dict[str, tuple[str, ...]] = {}
 for _lang, _letters in {
     "es": "ñáéíóú", "fr": "àâçéèêëîïôœùû", "de": "äöüß", "it": "àèéìíòóù", "pt": "ãõáâàçéêíóôú",
     "pl": "ąćęłńóśźż", "ro": "ăâîșşțţ", "tr": "çğıöşü", "lt": "ąčęėįšųūž", "cs": "áčďéěíňóřšťúůýž",
-    "hu": "áéíóöőúüű", "sq": "ëç", "sv": "åäö", "da": "åæø", "vi": "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
+    "hu": "áéíóöőúüű", "sq": "ëç", "sv": "åäö", "da": "åæø",
+    "vi": "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
 }.items():
     for _ch in _letters:
         _LETTER_LANGUAGES[_ch] = (*_LETTER_LANGUAGES.get(_ch, ()), _lang)
