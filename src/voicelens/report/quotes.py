@@ -73,7 +73,7 @@ def representative_quotes(responses: pd.DataFrame, themes: Sequence[str], *, n: 
             order = confidence.reset_index(drop=True).sort_values(ascending=False, kind="stable").index
             seen: set[str] = set()
             for pos in order:
-                if len([r for r in rows if r["theme"] == theme and r["stance"] == stance]) >= n:
+                if len(seen) >= n:
                     break
                 text = str(cand[f"{theme}_evidence"].iloc[pos]).strip()
                 counts: dict[str, int] = {}
