@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -73,9 +74,10 @@ def test_cli_refuses_to_resume_another_run_until_no_resume(tmp_path, capsys):
     assert len(pd.read_csv(out / "responses.csv")) == len(pd.read_csv(EXAMPLE))
 
 
-def test_cli_bad_threads_and_quantize(tmp_path, capsys):
-    base = ["analyze", str(EXAMPLE), "--text-column", "text", "--out", str(tmp_path), "--quiet"]
+def test_cli_threads(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("VOICELENS_NUM_THREADS", raising=False)
+    base = ["analyze", str(EXAMPLE), "--text-column", "text", "--out", str(tmp_path), "--quiet", "--backend", "fake"]
     assert main(base + ["--threads", "0"]) == 2
     assert "--threads must be at least 1" in capsys.readouterr().err
-    assert main(base + ["--backend", "fake", "--quantize"]) == 2
-    assert "--quantize needs --backend embedded" in capsys.readouterr().err
+    assert main(base + ["--threads", "2"]) == 0
+    assert os.environ["VOICELENS_NUM_THREADS"] == "2"  # read by the encoder when it loads

@@ -128,6 +128,8 @@ def analyze_file(
                 result = inner.analyze(chunk, text_column, question_column=question_column,
                                        question=question)
                 _write_part(result.responses, part)
+                del result
+                _release_arrow_memory()
                 done[number] = len(chunk)
                 _write_manifest(out, fingerprint, path, done, state="running")
                 bar.update(len(chunk))
@@ -329,6 +331,13 @@ def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
+def _release_arrow_memory() -> None:
+    """Hand memory Arrow freed back to the system, so peak memory stays flat across chunks."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _remove_parts(out: Path) -> None:
     folder = out / PARTS
     if not folder.is_dir():
@@ -397,6 +406,8 @@ def _assemble(parts: list[Path], target: Path, themes: ThemeSet) -> Path:
                     if list(frame.columns) != columns:
                         frame = frame.reindex(columns=columns)
                     frame.to_csv(f, index=False, header=i == 0)
+                    del frame
+                    _release_arrow_memory()
         _fsync(Path(tmp))
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
@@ -421,6 +432,8 @@ def _assemble_parquet(parts: list[Path], tmp: Path, columns: list[str]) -> None:
             arrays = [table.column(f.name).cast(f.type) if f.name in table.column_names
                       else pa.nulls(table.num_rows, f.type) for f in schema]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            del table, arrays
+            _release_arrow_memory()
 
 
 def _common_type(name: str, schemas: list[Any]) -> Any:
@@ -444,38 +457,86 @@ def _common_type(name: str, schemas: list[Any]) -> Any:
 
 
 def _summarise_parts(parts: list[Path], themes: ThemeSet, keys: list[str]) -> pd.DataFrame:
-    """The summary from the few columns it needs, labels held as categorical codes."""
+    """The summary from the few columns it needs; labels and text keys held as categorical
+    codes (a few bytes a row), so a million rows add tens of MB, not hundreds."""
     import pyarrow.parquet as pq
 
     labels = ["status", "sentiment", *themes.names]
     wanted = list(dict.fromkeys([*labels, "sentiment_score", *keys]))
-    codes: dict[str, list[np.ndarray]] = {c: [] for c in labels}
-    categories: dict[str, dict[str, int]] = {c: {} for c in labels}
-    others: dict[str, list[pd.Series]] = {c: [] for c in wanted if c not in labels}
-    for part in parts:
-        names = pq.read_schema(part).names
-        table = pq.read_table(part, columns=[c for c in wanted if c in names])
+    schemas = [pq.read_schema(part) for part in parts]
+    coded = labels + [k for k in keys if k not in labels and not _numeric_everywhere(k, schemas)]
+    as_text = {k for k in coded if len({str(s.field(k).type) for s in schemas if k in s.names}) > 1}
+    codes: dict[str, list[np.ndarray]] = {c: [] for c in coded}
+    categories: dict[str, dict[Any, int]] = {c: {} for c in coded}
+    others: dict[str, list[pd.Series]] = {c: [] for c in wanted if c not in coded}
+    for part, schema in zip(parts, schemas):
+        table = pq.read_table(part, columns=[c for c in wanted if c in schema.names])
         for column in wanted:
-            if column in labels:
-                codes[column].append(_label_codes(table.column(column), categories[column]))
-            elif column in table.column_names:
+            present = column in table.column_names
+            if column in coded:
+                values = table.column(column) if present else _text_nulls(table.num_rows)
+                codes[column].append(_codes(values, categories[column], column in as_text))
+            elif present:
                 others[column].append(table.select([column]).to_pandas()[column])
             else:  # a grouping key some JSON Lines records lack
                 others[column].append(pd.Series([None] * table.num_rows, dtype=object))
-    frame = {c: pd.Categorical.from_codes(np.concatenate(codes[c]), categories=list(categories[c]))
-             for c in labels}
-    frame.update({c: _concat(pieces) for c, pieces in others.items()})
-    return AnalysisResult(pd.DataFrame(frame)[wanted], themes.names).summary(by=keys or None)
+        del table
+        _release_arrow_memory()
+    frame = {}
+    for column in wanted:
+        if column in coded:
+            values, order = _sorted_categories(categories[column], sort=column in keys)
+            frame[column] = pd.Categorical.from_codes(order[np.concatenate(codes[column])], categories=values)
+            codes[column] = []
+        else:
+            frame[column] = _concat(others.pop(column))
+    summary = AnalysisResult(pd.DataFrame(frame, copy=False), themes.names).summary(by=keys or None)
+    for key in keys:  # text keys come back as plain values, not categoricals
+        if isinstance(summary[key].dtype, pd.CategoricalDtype):
+            summary[key] = summary[key].astype(summary[key].cat.categories.dtype)
+    return summary
 
 
-def _label_codes(column: Any, categories: dict[str, int]) -> np.ndarray:
-    """Codes of a short-label column into ``categories`` (grown as new labels appear); -1 is NA."""
+def _numeric_everywhere(column: str, schemas: list[Any]) -> bool:
+    import pyarrow.types as t
+
+    kinds = [s.field(column).type for s in schemas if column in s.names]
+    return bool(kinds) and all(t.is_integer(k) or t.is_floating(k) or t.is_boolean(k) or t.is_null(k)
+                               for k in kinds)
+
+
+def _text_nulls(n: int) -> Any:
     import pyarrow as pa
 
-    encoded = column.cast(pa.large_string()).combine_chunks().dictionary_encode()
+    return pa.chunked_array([pa.nulls(n, pa.large_string())])
+
+
+def _codes(column: Any, categories: dict[Any, int], as_text: bool) -> np.ndarray:
+    """Codes of a column's values into ``categories`` (grown as new values appear); -1 is NA."""
+    import pyarrow as pa
+
+    if as_text or pa.types.is_null(column.type) or pa.types.is_string(column.type):
+        column = column.cast(pa.large_string())
+    encoded = column.combine_chunks().dictionary_encode()
     lookup = np.array([categories.setdefault(v, len(categories)) for v in encoded.dictionary.to_pylist()]
-                      + [-1], dtype=np.int16)
+                      + [-1], dtype=np.int32)
+    if len(categories) < np.iinfo(np.int16).max:
+        lookup = lookup.astype(np.int16)
     return lookup[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+
+
+def _sorted_categories(categories: dict[Any, int], sort: bool) -> tuple[list[Any], np.ndarray]:
+    """Category values (sorted for grouping keys, as ``groupby(sort=True)`` orders them) and the
+    map from first-seen codes to their positions (``-1`` stays ``-1``)."""
+    values = list(categories)
+    if sort:
+        values = sorted(values)
+    position = {v: i for i, v in enumerate(values)}
+    order = np.empty(len(values) + 1, dtype=np.int32)
+    for value, code in categories.items():
+        order[code] = position[value]
+    order[-1] = -1
+    return values, order
 
 
 def _concat(pieces: list[pd.Series]) -> pd.Series:

@@ -30,8 +30,6 @@ def add_parser(sub) -> None:
     a.add_argument("--threads", type=int, default=None,
                    help="CPU threads for the encoder (default: torch's, i.e. the physical cores; "
                         "or $VOICELENS_NUM_THREADS)")
-    a.add_argument("--quantize", action="store_true",
-                   help="int8 dynamic-quantized encoder (embedded backend): faster, slightly less accurate")
     a.add_argument("--output-format", choices=["csv", "parquet"], default="csv")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=run)
@@ -46,14 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.threads is not None and args.threads < 1:
         return _usage_error(f"--threads must be at least 1; got {args.threads}")
-    if args.quantize and args.backend not in ("embedded", "similarity"):
-        return _usage_error(f"--quantize needs --backend embedded or similarity, not {args.backend!r}")
     if args.threads is not None:
         os.environ["VOICELENS_NUM_THREADS"] = str(args.threads)
-    backend_kwargs = {"quantize": True} if args.quantize else None
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
-    analyzer = Analyzer(backend=args.backend, themes=args.themes, backend_kwargs=backend_kwargs,
-                        batch_size=args.batch_size)
+    analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size)
     try:
         summary = analyze_file(args.file, args.out, analyzer=analyzer, text_column=args.text_column,
                                by=args.by or None, question_column=args.question_column,
