@@ -81,3 +81,40 @@ def test_cli_threads(tmp_path, capsys, monkeypatch):
     assert "--threads must be at least 1" in capsys.readouterr().err
     assert main(base + ["--threads", "2"]) == 0
     assert os.environ["VOICELENS_NUM_THREADS"] == "2"  # read by the encoder when it loads
+
+
+SURVEYS = Path(__file__).resolve().parent / "data" / "surveys"
+
+
+def test_cli_reads_a_survey_export_as_it_comes(tmp_path, capsys):
+    """No --text-column: the Qualtrics layout is recognised and each free-text answer scored."""
+    from voicelens.io.surveys import read_survey
+
+    out = tmp_path / "out"
+    args = ["analyze", str(SURVEYS / "qualtrics.csv"), "--out", str(out), "--backend", "fake",
+            "--by", "question", "--quiet"]
+    assert main(args) == 0
+    tidy = read_survey(SURVEYS / "qualtrics.csv")
+    responses = pd.read_csv(out / "responses.csv", keep_default_na=False)
+    assert list(responses["answer"]) == list(tidy["answer"].fillna(""))
+    assert set(pd.read_csv(out / "summary.csv")["question"]) == set(tidy["question"])
+    assert "qualtrics export" in capsys.readouterr().err
+    assert main(args) == 0  # the rerun recognises its own input: no resume mismatch
+
+
+def test_cli_plain_table_without_text_column_says_what_to_pass(tmp_path, capsys):
+    assert main(["analyze", str(EXAMPLE), "--out", str(tmp_path), "--backend", "fake", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--text-column" in err
+
+
+def test_cli_languages_option(tmp_path):
+    data = tmp_path / "mixed.csv"
+    pd.DataFrame({"text": ["The nurses were very kind and the pain has gone.",
+                           "Les infirmières étaient très gentilles et la douleur a disparu."]}).to_csv(data)
+    for languages, expected in [("auto", ["ok", "non_english"]), ("any", ["ok", "ok"]),
+                                ("en,fr", ["ok", "ok"])]:
+        out = tmp_path / languages
+        assert main(["analyze", str(data), "--text-column", "text", "--out", str(out),
+                     "--backend", "fake", "--quiet", "--languages", languages]) == 0
+        assert list(pd.read_csv(out / "responses.csv")["status"]) == expected

@@ -72,3 +72,14 @@ def test_fit_save_load_roundtrip(tmp_path):
     after = again.analyze(["Quicker appointments"], question="What could we do better?").responses
     assert after.loc[0, "sentiment_score"] == pytest.approx(before.loc[0, "sentiment_score"], abs=1e-5)
     assert after.loc[0, "sentiment"] == "negative"
+
+
+@pytest.mark.parametrize("answer, question, expected", [
+    ("Nothing, all good", "What could we do better?", "positive"),
+    ("nothing", "What could we do better?", "positive"),
+    ("Quicker", "What could we do better?", "negative"),
+    ("nothing", "What was good?", "negative"),
+])
+def test_the_question_changes_how_an_answer_reads(embedded_analyzer, answer, question, expected):
+    r = embedded_analyzer.analyze([answer], question=question).responses.iloc[0]
+    assert r["sentiment"] == expected

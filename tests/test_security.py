@@ -139,6 +139,24 @@ def test_embedded_heads_folder_missing_a_head_names_it(heads_folder):
         EmbeddedBackend(heads_path=heads_folder).heads  # noqa: B018
 
 
+def test_embedded_heads_folder_with_a_stray_adapter_file_names_it(heads_folder):
+    from voicelens.backends.embedded import EmbeddedBackend
+
+    shutil.copy(heads_folder / "stance.safetensors", heads_folder / "adapter__x.safetensors")
+    with pytest.raises(vl.ModelLoadError, match="adapter__x.safetensors is not a theme adapter"):
+        EmbeddedBackend(heads_path=heads_folder).heads  # noqa: B018
+
+
+def test_saving_heads_again_drops_the_earlier_adapters(heads_folder, tmp_path):
+    from voicelens.backends.embedded import EmbeddedHeads
+
+    heads = EmbeddedHeads.load(heads_folder)
+    assert heads.adapters
+    heads.adapters = {}
+    heads.save(heads_folder)
+    assert not list(heads_folder.glob("adapter__*")) and EmbeddedHeads.load(heads_folder).adapters == {}
+
+
 def test_embedded_heads_folder_that_does_not_exist(tmp_path):
     from voicelens.backends.embedded import EmbeddedBackend
 

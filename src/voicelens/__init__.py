@@ -20,6 +20,8 @@ from .errors import (
     ModelLoadError,
     ModelNotFoundError,
     NotFittedError,
+    OutputInUseError,
+    ResumeMismatchError,
     ThemeError,
     UnsafeModelError,
     VoicelensError,
@@ -43,6 +45,8 @@ __all__ = [
     "ThemeError",
     "InputFormatError",
     "NotFittedError",
+    "ResumeMismatchError",
+    "OutputInUseError",
     "__version__",
 ]
 

@@ -108,7 +108,7 @@ def analyze_file(
                                question_column=question_column, question=question)
     # The inner analyzer shares the (lazily loaded) backend; one progress bar is enough.
     inner = Analyzer(analyzer.backend_, themes, batch_size=analyzer.batch_size,
-                     chunk_size=analyzer.chunk_size, show_progress_bar=False)
+                     chunk_size=analyzer.chunk_size, show_progress_bar=False, languages=analyzer.languages)
 
     out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
@@ -234,6 +234,7 @@ def _fingerprint(path: Path, analyzer: Analyzer, themes: ThemeSet, *, fmt: str, 
         "chunksize": chunksize,
         "columns": {"text_column": text_column, "question_column": question_column, "question": question},
         "batch sizes": {"batch_size": analyzer.batch_size, "chunk_size": analyzer.chunk_size},
+        "languages": analyzer.languages,
         "themes": [t.to_dict() for t in themes],
         "backend": _backend_identity(analyzer),
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..assets import asset_path
+from ..errors import ModelLoadError
 from ..heads import LinearHead
 from ..themes import Theme, ThemeSet
 from .base import SENTIMENT_CLASSES, BatchScores, SentenceBatch
@@ -22,6 +23,7 @@ from .minilm import MiniLMEncoder
 from .theme_features import ThemePrototypes, mention_features, stance_features
 
 HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
+ADAPTER_KINDS = ("mention", "stance")
 
 
 def theme_key(theme: Theme) -> str:
@@ -65,7 +67,12 @@ class EmbeddedHeads:
         heads = {name: LinearHead.load(folder / f"{name}.safetensors") for name in HEAD_FILES}
         adapters: dict[str, dict[str, LinearHead]] = {}
         for file in sorted(folder.glob("adapter__*.safetensors")):
-            key, kind = file.stem.split("__", 1)[1].rsplit("__", 1)
+            key, _, kind = file.stem.removeprefix("adapter__").rpartition("__")
+            if not key or kind not in ADAPTER_KINDS:
+                raise ModelLoadError(
+                    f"{file} is not a theme adapter file voicelens wrote (expected "
+                    f"adapter__<theme>-<hash>__mention|stance.safetensors); remove it, or "
+                    f"save the analyzer again with Analyzer.save()")
             adapters.setdefault(key, {})[kind] = LinearHead.load(file)
         return cls(**heads, adapters=adapters)
 
@@ -74,6 +81,8 @@ class EmbeddedHeads:
         folder.mkdir(parents=True, exist_ok=True)
         for name in HEAD_FILES:
             getattr(self, name).save(folder / f"{name}.safetensors")
+        for stale in folder.glob("adapter__*.safetensors"):  # adapters of an earlier save
+            stale.unlink()
         for theme, kinds in self.adapters.items():
             for kind, head in kinds.items():
                 head.save(folder / f"adapter__{theme}__{kind}.safetensors")

@@ -13,13 +13,19 @@ _FLAGS = {"text_column": "--text-column", "question_column": "--question-column"
 def add_parser(sub) -> None:
     a = sub.add_parser("analyze", help="score a CSV/Excel/Parquet/JSONL file and summarise it")
     a.add_argument("file", help="input file (.csv, .tsv, .xlsx, .parquet, .jsonl)")
-    a.add_argument("--text-column", required=True, help="column holding the free text")
+    a.add_argument("--text-column", default=None,
+                   help="column holding the free text; leave out for a Qualtrics, SurveyMonkey, "
+                        "Google Forms or REDCap export, whose free-text questions are found for you")
     a.add_argument("--by", nargs="+", default=[], help="columns to group the summary by")
     a.add_argument("--out", default="voicelens_out", help="output folder (default: voicelens_out)")
     a.add_argument("--backend", default="embedded", help="embedded (default), transformers or lexicon")
     a.add_argument("--themes", default=None, help="theme YAML file or shipped pack name")
     a.add_argument("--question-column", default=None, help="column with the survey question answered")
     a.add_argument("--question", default=None, help="one survey question answered by every row")
+    a.add_argument("--languages", default="auto",
+                   help="comma-separated ISO 639-1 codes the models read (default: the backend's, "
+                        "'en' for embedded); rows in other languages get status non_english. "
+                        "'any' scores every row")
     a.add_argument("--encoding", default=None, help="CSV text encoding (default utf-8), e.g. cp1252")
     a.add_argument("--sheet", default=None, help="Excel sheet name or 0-based number (default: the first)")
     a.add_argument("--batch-size", type=int, default=64, help="sentences per encoder batch (default 64)")
@@ -47,10 +53,16 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None:
         os.environ["VOICELENS_NUM_THREADS"] = str(args.threads)
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
-    analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size)
+    languages = {"auto": "auto", "any": None}.get(args.languages, tuple(args.languages.split(",")))
+    analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size,
+                        languages=languages)
+    path, text_column, question_column = args.file, args.text_column, args.question_column
+    if text_column is None:
+        path = survey_as_table(args.file, args.out, encoding=args.encoding)
+        text_column, question_column = "answer", question_column or "question"
     try:
-        summary = analyze_file(args.file, args.out, analyzer=analyzer, text_column=args.text_column,
-                               by=args.by or None, question_column=args.question_column,
+        summary = analyze_file(path, args.out, analyzer=analyzer, text_column=text_column,
+                               by=args.by or None, question_column=question_column,
                                question=args.question, chunksize=args.chunksize, encoding=args.encoding,
                                sheet=sheet, output_format=args.output_format, resume=not args.no_resume,
                                show_progress_bar=not args.quiet)
@@ -64,6 +76,35 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nwrote {summary.attrs['responses_path']} ({summary.attrs['n_rows']} rows) and "
           f"{summary.attrs['summary_path']}{resumed}", file=sys.stderr)
     return 0
+
+
+def survey_as_table(path: str, out_dir: str, *, encoding: str | None = None) -> str:
+    """Read a survey-platform export into ``out_dir/survey_answers.parquet`` (one row per answer).
+
+    The file is rewritten byte-for-byte the same on a rerun, so a resumed run
+    recognises its input. An unrecognised layout raises InputFormatError, whose
+    message says to pass ``--text-column`` for a plain table.
+    """
+    from pathlib import Path
+
+    from ..errors import InputFormatError
+    from ..io.surveys import read_survey
+
+    try:
+        tidy = read_survey(path, encoding=encoding)
+    except InputFormatError as exc:
+        raise InputFormatError(f"{exc}".split("; supported layouts")[0] + ", and no --text-column was "
+                               "given: pass --text-column COL for a plain table, or export the survey "
+                               "as Qualtrics, SurveyMonkey, Google Forms or REDCap CSV") from None
+    survey = tidy.attrs.pop("voicelens_survey", {})
+    print(f"read a {survey.get('platform', 'survey')} export: {len(tidy)} answers to "
+          f"{len(survey.get('questions', [])) or tidy['question'].nunique()} free-text question(s)",
+          file=sys.stderr)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "survey_answers.parquet"
+    tidy.to_parquet(target, index=False)
+    return str(target)
 
 
 def _usage_error(message: str) -> int:

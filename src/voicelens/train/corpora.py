@@ -9,6 +9,7 @@ split by ``comment_id``; NHS FFT split by row with a fixed seed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -17,6 +18,18 @@ import pandas as pd
 
 SEED = 20261125
 TEST_FRACTION = 0.3
+#: Share of each train part held out of encoder fine-tuning and head fitting, to calibrate on.
+CALIBRATION_PERCENT = 15
+
+
+def held_for_calibration(text: object) -> bool:
+    """True for the fixed ~15% of train texts that only calibration sees (by a hash of the text).
+
+    The encoder fine-tuning skips them and the heads choose their temperatures and
+    thresholds on them, so the reported calibration is measured on unseen text.
+    """
+    digest = hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < CALIBRATION_PERCENT
 
 
 def data_dir() -> Path:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..backends.minilm import MiniLMEncoder, default_encoder_path
 from ..text import split_sentences
-from .corpora import SEED, load_druglib, load_nhs_fft, load_psytar
+from .corpora import SEED, held_for_calibration, load_druglib, load_nhs_fft, load_psytar
 from .embedding_cache import EmbeddingCache
 from .train_heads import DEV_FILE, _dev_outcome, load_dev
 
@@ -34,10 +34,15 @@ HEAD_LR = 3e-3
 
 
 def build_items(rng: np.random.Generator, dev_file: Path, limit: int | None) -> list[dict]:
-    """Training items: sentences, question, sentiment / outcome label (-1 if none), weight."""
+    """Training items: sentences, question, sentiment / outcome label (-1 if none), weight.
+
+    Rows :func:`held_for_calibration` keeps for the heads' calibration are left out.
+    """
     items: list[dict] = []
 
-    def add(text, question, sentiment, outcome, weight, source):
+    def add(text, question, sentiment, outcome, weight, source, key=None):
+        if held_for_calibration(text if key is None else key):
+            return
         sents = split_sentences(text) if isinstance(text, str) else []
         if not sents:
             return
@@ -57,7 +62,7 @@ def build_items(rng: np.random.Generator, dev_file: Path, limit: int | None) -> 
     for row in drug.itertuples():
         add(row.text, None, row.sentiment, None, 1.0, "druglib")
         if isinstance(row.outcome, str) and row.benefits.strip():
-            add(row.benefits, None, None, row.outcome, 1.0, "druglib")
+            add(row.benefits, None, None, row.outcome, 1.0, "druglib", key=row.text)
     for row in take(load_nhs_fft()).itertuples():
         add(row.text, row.question, row.sentiment, None, 1.5, "nhs_fft")
     psy = take(load_psytar())

@@ -22,7 +22,7 @@ from ..backends.embedded import EmbeddedHeads, sentiment_features
 from ..backends.theme_features import ThemePrototypes
 from ..heads import LinearHead, fit_linear_head, fit_temperature
 from ..themes import ThemeSet
-from .corpora import SEED, load_druglib, load_nhs_fft, load_psytar
+from .corpora import SEED, held_for_calibration, load_druglib, load_nhs_fft, load_psytar
 from .embedding_cache import EmbeddingCache
 from .features import embed_responses, theme_pair_features
 from .model_card import write_model_card
@@ -62,10 +62,21 @@ def best_f1_threshold(proba: np.ndarray, truth: np.ndarray, groups: np.ndarray) 
     return best
 
 
-def fit_calibrated(x, y, classes, weights, l2, rng, balanced: bool = True) -> tuple[LinearHead, dict]:
-    """Fit on 85%, choose the temperature on the other 15%; report ECE there."""
+def calibration_mask(texts) -> np.ndarray:
+    """Rows whose text is :func:`held_for_calibration` (unseen by the encoder fine-tuning)."""
+    return np.array([held_for_calibration(t) for t in texts], dtype=bool)
+
+
+def fit_calibrated(x, y, classes, weights, l2, calib: np.ndarray, rng,
+                   balanced: bool = True) -> tuple[LinearHead, dict]:
+    """Fit on the rows outside ``calib``, choose the temperature on ``calib``; report ECE there.
+
+    A quick retrain on a few rows may hold too few for calibration; then a random
+    15% is used instead.
+    """
     y = np.asarray(y, dtype=object)
-    calib = rng.random(len(y)) < 0.15
+    if calib.sum() < 10 or (~calib).sum() < 10:
+        calib = rng.random(len(y)) < 0.15
     head = fit_linear_head(x[~calib], y[~calib], classes, l2=l2, sample_weight=weights[~calib],
                            balanced=balanced)
     head.temperature = fit_temperature(head, x[calib], list(y[calib]))
@@ -128,8 +139,9 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     x = np.concatenate([sentiment_features(e, q) for e, q, _, _ in parts])
     y = np.concatenate([lbl for _, _, lbl, _ in parts])
     src = np.concatenate([[s] * len(lbl) for _, _, lbl, s in parts])
+    calib = calibration_mask([*drug["text"], *lab["text"], *psy["text"], *dev["text"]])
     sentiment, sent_report = fit_calibrated(x, y, ["negative", "neutral", "positive"],
-                                            _source_weights(src), 1e-3, rng)
+                                            _source_weights(src), 1e-3, calib, rng)
 
     # --- outcome: did the treatment work? ---------------------------------------
     has = psy["outcome"].notna().to_numpy()
@@ -141,40 +153,48 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     y = np.concatenate([psy["outcome"].to_numpy(object)[has], drug_ben["outcome"].to_numpy(object),
                         dev_out[keep].to_numpy(object)])
     src = np.array(["psytar"] * has.sum() + ["druglib"] * len(b_emb) + ["dev"] * keep.sum())
-    outcome, out_report = fit_calibrated(x, y, ["improved", "not_improved"], _source_weights(src), 1e-3, rng)
+    calib = calibration_mask([*psy["text"][has], *drug_ben["text"], *dev["text"][keep]])
+    outcome, out_report = fit_calibrated(x, y, ["improved", "not_improved"], _source_weights(src), 1e-3,
+                                         calib, rng)
 
     # --- theme combiners, trained across themes ----------------------------------
     heads = EmbeddedHeads(sentiment, outcome, mention=None, stance=None)  # type: ignore[arg-type]
-    m_x, m_y, s_x, s_y, pair_src = [], [], [], [], []
+    m_x, m_y, s_x, s_y, pair_src, m_cal, s_cal = [], [], [], [], [], [], []
 
-    def add_theme(theme, sents, mentioned, stance, source):
-        texts = [theme.description, *theme.positive_examples, *theme.negative_examples]
-        emb = encoder.encode(texts, show_progress_bar=False)
+    def add_theme(theme, sents, texts, mentioned, stance, source):
+        emb = encoder.encode([theme.description, *theme.positive_examples, *theme.negative_examples],
+                             show_progress_bar=False)
         n_pos = len(theme.positive_examples)
         proto = ThemePrototypes(emb[0], emb[1 : 1 + n_pos], emb[1 + n_pos :])
         mf, sf, _ = theme_pair_features(sents, proto, heads)
         m_x.append(mf)
         m_y.extend(np.where(mentioned, "yes", "no"))
         pair_src.extend([source] * len(mf))
+        held = calibration_mask(texts)
+        m_cal.append(held)
         ok = np.isin(stance, ["positive", "negative"])
         s_x.append(sf[ok])
         s_y.extend(stance[ok])
+        s_cal.append(held[ok])
 
     for theme in ThemeSet.default():
         stance = dev[theme.name].to_numpy(object)
-        add_theme(theme, dev_sents, stance != "absent", stance, "dev")
+        add_theme(theme, dev_sents, dev["text"], stance != "absent", stance, "dev")
     nhs_sents, _ = embed_responses(nhs["text"].tolist(), embed)
     nhs_stance = nhs["sentiment"].map({"positive": "positive", "negative": "negative"}).to_numpy(object)
     for theme in ThemeSet.pack("patient_experience"):
         columns = theme.extra.get("nhs_fft_columns", [])
         mentioned = nhs[columns].sum(axis=1).to_numpy() > 0
-        add_theme(theme, nhs_sents, mentioned, np.where(mentioned, nhs_stance, None), "nhs_fft")
-    m_x, s_x = np.concatenate(m_x), np.concatenate(s_x)
-    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(np.array(pair_src)), 1e-4, rng,
+        add_theme(theme, nhs_sents, nhs["text"], mentioned, np.where(mentioned, nhs_stance, None), "nhs_fft")
+    m_x, s_x, m_cal, s_cal = (np.concatenate(a) for a in (m_x, s_x, m_cal, s_cal))
+    pair_src = np.array(pair_src)
+    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(pair_src), 1e-4, m_cal, rng,
                                        balanced=False)
-    m_report["threshold"] = best_f1_threshold(mention.predict_proba(m_x)[:, 1], np.array(m_y) == "yes",
-                                              np.array(pair_src))
-    stance_head, s_report = fit_calibrated(s_x, s_y, ["negative", "positive"], np.ones(len(s_y)), 1e-4, rng)
+    on = m_cal if m_cal.sum() >= 10 else np.ones(len(m_y), bool)
+    m_report["threshold"] = best_f1_threshold(mention.predict_proba(m_x[on])[:, 1], np.array(m_y)[on] == "yes",
+                                              pair_src[on])
+    stance_head, s_report = fit_calibrated(s_x, s_y, ["negative", "positive"], np.ones(len(s_y)), 1e-4, s_cal,
+                                           rng)
 
     heads = EmbeddedHeads(sentiment, outcome, mention, stance_head)
     heads, adapted = train_theme_adapters(heads, dev, top_layers, limit)
