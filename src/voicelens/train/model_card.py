@@ -45,12 +45,14 @@ exact shipped theme definitions (name + description hash).
 
 `python -m voicelens.train.train_heads --out models/heads` (seconds once embeddings are
 cached). Each head: L-BFGS on class-balanced (mention: unbalanced) cross-entropy with L2,
-sources weighted equally; 15% of the pool held apart to fit a temperature (calibration)
-and to report expected calibration error (ECE, 10 bins). The mention decision threshold
-maximises mean F1 across sources on the training pairs. Adapters start from the shipped
+sources weighted equally. About 15% of the training texts, chosen by a hash of the text
+(`voicelens.train.corpora.held_for_calibration`), are held apart: the encoder fine-tuning
+never sees them, the heads are not fitted on them, and they fit each head's temperature
+(calibration), report its expected calibration error (ECE, 10 bins) and choose the
+mention decision threshold (best mean F1 across sources). Adapters start from the shipped
 combiners and are pulled back towards them (L2 prior).
 
-## Calibration (held-apart 15% of the training pool)
+## Calibration (the held-apart ~15% of the training texts)
 
 | head | accuracy | ECE | temperature | n train |
 |---|---|---|---|---|
