@@ -32,10 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labeled", default=str(ROOT / "tests" / "data" / "dev_testimonials.jsonl"))
     parser.add_argument("--split", default="heldout")
     parser.add_argument("--bf16", action="store_true",
-                        help="also bf16 autocast (not a voicelens option; fast only on CPUs with AMX/AVX512-BF16)")
+                        help="also precision='bf16' (fast only on CPUs with AMX/AVX512-BF16)")
     args = parser.parse_args(argv)
-
-    import torch
 
     import voicelens as vl
     from voicelens.evaluation import evaluate_result, load_labeled
@@ -48,15 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.bf16:
         variants.append(("bf16", False, True))
     for name, quantize, bf16 in variants:
-        an = vl.Analyzer(backend_kwargs={"quantize": quantize}, show_progress_bar=False)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            result = an.analyze(labels, text_column="text", question_column=question_column)
-            an.analyze(texts[:20])  # warm-up outside the timing
-            runs = []
-            for _ in range(2):  # best of two: the machine may be shared
-                start = time.perf_counter()
-                outputs[name] = an.analyze(texts).responses
-                runs.append(time.perf_counter() - start)
+        an = vl.Analyzer(backend_kwargs={"quantize": quantize, "precision": "bf16" if bf16 else "fp32"},
+                         show_progress_bar=False)
+        result = an.analyze(labels, text_column="text", question_column=question_column)
+        an.analyze(texts[:20])  # warm-up outside the timing
+        runs = []
+        for _ in range(2):  # best of two: the machine may be shared
+            start = time.perf_counter()
+            outputs[name] = an.analyze(texts).responses
+            runs.append(time.perf_counter() - start)
         report = evaluate_result(result.responses, labels, result.themes)
         f1[name] = {field: r["f1"]["macro"] for field, r in report.items()}
         speed[name] = len(texts) / min(runs)

@@ -48,7 +48,7 @@ def macro_table(labels: pd.DataFrame, themes=None, question_column=None, runs=RU
 
 def nhs_section() -> str:
     test, train = nhs_labeled("test"), nhs_labeled("train")
-    lines = ["### NHS FFT test part (30% of rows, seed fixed; n=%d)" % len(test), ""]
+    lines = [f"### NHS FFT test part (30% of rows, seed fixed; n={len(test)})", ""]
     sentiment_runs = {k: v for k, v in RUNS.items() if k != "definitions only"}
     rows = {}
     for name, kwargs in sentiment_runs.items():
@@ -69,7 +69,7 @@ def nhs_section() -> str:
         res = an.analyze(test, question_column="question")
         tables[f"few-shot {k}/theme"] = theme_report(res.responses, test, pack.names)
     f1 = pd.concat({k: v["mention_f1"] for k, v in tables.items()}, axis=1)
-    f1["support"] = tables["voicelens (embedded)"]["mention_support"]
+    f1["support"] = tables["voicelens (embedded)"]["mention_support"].astype(float)
     big = f1[f1["support"] >= 20]
     f1.loc["**mean, themes with ≥20 answers**"] = big.mean()
     lines += ["Patient-experience pack, F1 of *mentioned vs not* per theme ('voicelens' = shipped pack "

@@ -118,3 +118,9 @@ def test_cli_languages_option(tmp_path):
         assert main(["analyze", str(data), "--text-column", "text", "--out", str(out),
                      "--backend", "fake", "--quiet", "--languages", languages]) == 0
         assert list(pd.read_csv(out / "responses.csv")["status"]) == expected
+
+
+def test_cli_precision_needs_the_embedded_backend(tmp_path, capsys):
+    assert main(["analyze", str(EXAMPLE), "--text-column", "text", "--out", str(tmp_path),
+                 "--backend", "fake", "--quiet", "--precision", "bf16"]) == 2
+    assert "--precision applies to the embedded backend only" in capsys.readouterr().err

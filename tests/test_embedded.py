@@ -74,6 +74,7 @@ def test_fit_save_load_roundtrip(tmp_path):
     after = again.analyze(["Quicker appointments"], question="What could we do better?").responses
     assert after.loc[0, "sentiment_score"] == pytest.approx(before.loc[0, "sentiment_score"], abs=1e-5)
     assert after.loc[0, "sentiment"] == "negative"
+    assert again.backend_kwargs["top_layers"] == "shipped"  # the encoder the heads were fitted on
 
 
 @pytest.mark.parametrize("answer, question, expected", [

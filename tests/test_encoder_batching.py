@@ -47,3 +47,20 @@ def test_real_encoder_batched_equals_one_at_a_time():
     encoder = MiniLMEncoder()
     one_by_one = np.stack([encoder.encode([s], show_progress_bar=False)[0] for s in SENTENCES])
     np.testing.assert_allclose(encoder.encode(SENTENCES, show_progress_bar=False), one_by_one, atol=1e-5)
+
+
+def test_bf16_precision_stays_close_to_fp32(tiny_models, tiny_encoder):
+    from voicelens.backends.minilm import MiniLMEncoder
+
+    bf16 = MiniLMEncoder(tiny_models["sentiment"], top_layers=None, precision="bf16")
+    low = bf16.encode(SENTENCES, show_progress_bar=False)
+    full = tiny_encoder.encode(SENTENCES, show_progress_bar=False)
+    assert low.dtype == np.float32
+    assert (low * full).sum(1).min() > 0.99  # cosine similarity of the unit vectors
+
+
+def test_unknown_precision_is_refused():
+    from voicelens.backends.minilm import MiniLMEncoder
+
+    with pytest.raises(ValueError, match="precision must be one of"):
+        MiniLMEncoder(precision="fp8")

@@ -191,8 +191,11 @@ class Analyzer:
             raise NotImplementedError("save() needs the embedded backend")
         backend.heads.save(folder / "heads")
         self.theme_set_.to_yaml(folder / "themes.yaml")
+        encoder = {k: None if v is None else str(v) for k, v in
+                   (("encoder_path", backend.encoder_path), ("top_layers", backend.top_layers))}
         settings = {"backend": "embedded", "batch_size": self.batch_size, "chunk_size": self.chunk_size,
-                    "fitted_on": getattr(self, "fitted_on_", {}), "voicelens_version": __version__}
+                    "encoder": encoder, "fitted_on": getattr(self, "fitted_on_", {}),
+                    "voicelens_version": __version__}
         (folder / "analyzer.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         return folder
 
@@ -205,7 +208,8 @@ class Analyzer:
             raise ModelNotFoundError(f"{config} not found; is {folder} a folder written by Analyzer.save()?")
         settings = json.loads(config.read_text(encoding="utf-8"))
         params = {"backend": "embedded", "themes": folder / "themes.yaml",
-                  "backend_kwargs": {"heads_path": str(folder / "heads")},
+                  "backend_kwargs": {"heads_path": str(folder / "heads"),  # the encoder the heads were fitted on
+                                     **settings.get("encoder", {})},
                   "batch_size": settings.get("batch_size", 64), "chunk_size": settings.get("chunk_size", 4096)}
         params.update(overrides)
         return cls(**params)

@@ -107,8 +107,9 @@ class EmbeddedBackend:
 
     def __init__(self, encoder_path: str | Path | None = None, heads_path: str | Path | None = None,
                  device: str = "cpu", quantize: bool = False, top_layers: str | Path | None = "shipped",
-                 adapters: bool = True):
+                 adapters: bool = True, precision: str = "fp32"):
         self.encoder_path = encoder_path
+        self.precision = precision
         self.heads_path = heads_path
         self.device = device
         self.quantize = quantize
@@ -123,7 +124,7 @@ class EmbeddedBackend:
     def encoder(self) -> MiniLMEncoder:
         if self._encoder is None:
             self._encoder = MiniLMEncoder(self.encoder_path, device=self.device, quantize=self.quantize,
-                                          top_layers=self.top_layers)
+                                          top_layers=self.top_layers, precision=self.precision)
         return self._encoder
 
     @property

@@ -36,6 +36,9 @@ def add_parser(sub) -> None:
     a.add_argument("--threads", type=int, default=None,
                    help="CPU threads for the encoder (default: torch's, i.e. the physical cores; "
                         "or $VOICELENS_NUM_THREADS)")
+    a.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="encoder arithmetic (embedded backend): bf16 is ~2.3x faster on CPUs with AMX or "
+                        "AVX512-BF16, same labels on 99.8%% of texts; slower on other CPUs")
     a.add_argument("--output-format", choices=["csv", "parquet"], default="csv")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=run)
@@ -54,8 +57,11 @@ def run(args: argparse.Namespace) -> int:
         os.environ["VOICELENS_NUM_THREADS"] = str(args.threads)
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
     languages = {"auto": "auto", "any": None}.get(args.languages, tuple(args.languages.split(",")))
+    if args.precision != "fp32" and args.backend != "embedded":
+        return _usage_error("--precision applies to the embedded backend only")
     analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size,
-                        languages=languages)
+                        languages=languages,
+                        backend_kwargs={"precision": args.precision} if args.precision != "fp32" else None)
     path, text_column, question_column = args.file, args.text_column, args.question_column
     if text_column is None:
         path = survey_as_table(args.file, args.out, encoding=args.encoding)
