@@ -224,12 +224,13 @@ def train_theme_adapters(heads: EmbeddedHeads, dev: pd.DataFrame, top_layers, li
     if limit:
         nhs = nhs.sample(n=min(limit, len(nhs)), random_state=SEED)
     used = {}
-    for frame, themes, strength in ((dev, ThemeSet.default(), 1e-2),
-                                    (nhs, ThemeSet.pack("patient_experience"), 3e-3)):
+    # Prior strengths chosen by cross-validation within each train part (scripts/tune_adapters.py).
+    for frame, themes, strength in ((dev, ThemeSet.default(), 1e-3),
+                                    (nhs, ThemeSet.pack("patient_experience"), 1e-4)):
         questions = [q if isinstance(q, str) and q else None for q in frame["question"]]
         batch = build_batch(frame["text"].astype(str).tolist(), questions)
         heads, got = adapt_heads(backend, batch, frame[themes.names].reset_index(drop=True), themes,
-                                 base=heads, strength=strength)
+                                 base=heads, theme_strength=strength)
         used.update(got)
     return heads, used
 
