@@ -56,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None:
         os.environ["VOICELENS_NUM_THREADS"] = str(args.threads)
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
-    languages = {"auto": "auto", "any": None}.get(args.languages, tuple(args.languages.split(",")))
+    languages = {"auto": "auto", "any": None}.get(
+        args.languages, tuple(code.strip() for code in args.languages.split(",") if code.strip()))
+    if languages == ():
+        return _usage_error("--languages needs language codes such as en,fr, or 'auto' or 'any'")
     if args.precision != "fp32" and args.backend != "embedded":
         return _usage_error("--precision applies to the embedded backend only")
     analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size,
@@ -88,20 +91,19 @@ def survey_as_table(path: str, out_dir: str, *, encoding: str | None = None) -> 
     """Read a survey-platform export into ``out_dir/survey_answers.parquet`` (one row per answer).
 
     The file is rewritten byte-for-byte the same on a rerun, so a resumed run
-    recognises its input. An unrecognised layout raises InputFormatError, whose
-    message says to pass ``--text-column`` for a plain table.
+    recognises its input. An unrecognised layout raises InputFormatError that
+    says to pass ``--text-column`` for a plain table.
     """
     from pathlib import Path
 
     from ..errors import InputFormatError
-    from ..io.surveys import read_survey
+    from ..io.surveys import detect_survey_platform, read_survey
 
-    try:
-        tidy = read_survey(path, encoding=encoding)
-    except InputFormatError as exc:
-        raise InputFormatError(f"{exc}".split("; supported layouts")[0] + ", and no --text-column was "
-                               "given: pass --text-column COL for a plain table, or export the survey "
-                               "as Qualtrics, SurveyMonkey, Google Forms or REDCap CSV") from None
+    if detect_survey_platform(path, encoding=encoding) is None:
+        raise InputFormatError(f"{path} is not a recognised survey export, and no --text-column was given: "
+                               "pass --text-column COL for a plain table, or export the survey as "
+                               "Qualtrics, SurveyMonkey, Google Forms or REDCap CSV")
+    tidy = read_survey(path, encoding=encoding)
     survey = tidy.attrs.pop("voicelens_survey", {})
     print(f"read a {survey.get('platform', 'survey')} export: {len(tidy)} answers to "
           f"{len(survey.get('questions', [])) or tidy['question'].nunique()} free-text question(s)",
