@@ -289,19 +289,25 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@contextlib.contextmanager
+def _atomic_file(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` that replaces it, synced, only when the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        yield Path(tmp)
+        _fsync(Path(tmp))
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    with _atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _write_part(responses: pd.DataFrame, part: Path) -> None:
@@ -395,11 +401,9 @@ def _columns(parts: list[Path], themes: ThemeSet) -> list[str]:
 def _assemble(parts: list[Path], target: Path, themes: ThemeSet) -> Path:
     """Concatenate the parts into ``target`` one part at a time, atomically."""
     columns = _columns(parts, themes)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with _atomic_file(target) as tmp:
         if target.suffix == ".parquet":
-            _assemble_parquet(parts, Path(tmp), columns)
+            _assemble_parquet(parts, tmp, columns)
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as f:
                 for i, part in enumerate(parts):
@@ -409,13 +413,6 @@ def _assemble(parts: list[Path], target: Path, themes: ThemeSet) -> Path:
                     frame.to_csv(f, index=False, header=i == 0)
                     del frame
                     _release_arrow_memory()
-        _fsync(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
     return target
 
 
