@@ -51,6 +51,7 @@ from .io.readers import resolve_format
 from .progress import progress_bar
 from .responses import response_columns
 from .result import AnalysisResult
+from .rows import is_missing
 from .themes import ThemeSet
 
 MANIFEST = "manifest.json"
@@ -330,12 +331,8 @@ def _stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
         try:
             pa.array(frame[column], from_pandas=True)
         except pa.ArrowException:
-            frame[column] = [None if _is_missing(v) else str(v) for v in frame[column]]
+            frame[column] = [None if is_missing(v) else str(v) for v in frame[column]]
     return frame
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _release_arrow_memory() -> None:
@@ -541,5 +538,5 @@ def _concat(pieces: list[pd.Series]) -> pd.Series:
     kinds = {p.dtype for p in pieces if len(p)}
     if len(kinds) > 1 and not all(pd.api.types.is_numeric_dtype(k) for k in kinds):
         # a key read as numbers in one chunk and as text in another: compare it as text
-        pieces = [p.astype(object).map(lambda v: None if _is_missing(v) else str(v)) for p in pieces]
+        pieces = [p.astype(object).map(lambda v: None if is_missing(v) else str(v)) for p in pieces]
     return pd.concat(pieces, ignore_index=True) if pieces else pd.Series([], dtype=object)

@@ -43,7 +43,8 @@ class Rows:
     frame: pd.DataFrame | None  # the input frame (for grouping columns), if one was given
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """None, pd.NA, NaT, or a NaN of any float or Decimal type."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, (float, np.floating)):  # np.float32 is not a float subclass
@@ -59,7 +60,7 @@ def classify(value: Any) -> tuple[str, str | None]:
     >>> classify(float("nan"))
     ('missing', None)
     """
-    if _is_missing(value):
+    if is_missing(value):
         return "missing", None
     if not isinstance(value, str):
         return "not_text", None
