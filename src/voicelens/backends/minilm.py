@@ -12,7 +12,7 @@ import numpy as np
 
 from ..assets import models_dir
 from ..errors import ModelLoadError, ModelNotFoundError
-from ..progress import progress_bar
+from ..progress import logger, progress_bar
 from .loading import load_local_model
 
 #: The encoder reads at most this many word pieces per sentence; the text
@@ -110,16 +110,12 @@ class MiniLMEncoder:
             apply_top_layers(model, Path(delta))
         model.eval().to(self.device)
         if self.quantize:
-            import logging
-
-            logging.getLogger("voicelens").warning(
+            logger.warning(
                 "quantize=True: the int8 encoder is ~1.7x faster but loses ~3.8 points of macro-F1 on the "
                 "dev set (benchmarks/quantization.py); prefer the default fp32 encoder")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         if self.precision == "bf16" and self.device == "cpu" and not cpu_has_bf16():
-            import logging
-
-            logging.getLogger("voicelens").warning(
+            logger.warning(
                 "precision='bf16': this CPU has no bf16 instructions (AMX or AVX512-BF16), so bf16 runs "
                 "slower than fp32 here; prefer the default precision='fp32'")
         self._tokenizer, self._model = tokenizer, model
