@@ -3,7 +3,13 @@
 Keys go to ``models/labels/units.csv`` (no text); the slices with text go to
 ``cache/annotation/`` (git-ignored) for the annotators. Deterministic (fixed seed).
 
-    python scripts/sample_units.py --slices 4
+    python scripts/sample_units.py --slices 4              # round 1: keyword pools + random
+    python scripts/sample_units.py --extend --slices 4     # round 2: rare stances, enriched
+
+Round 2 adds units where round 1 found few (hope, positive daily function): a logistic
+head on frozen all-MiniLM-L6-v2 embeddings, fitted on round-1 train labels, ranks the
+unlabelled units of each part and the top ones per rare class are labelled like the rest
+(the labels are the annotators', the model only chooses what to read).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from voicelens.train.corpora import SEED, data_dir, load_nhs_fft, load_psytar
+from voicelens.train.corpora import SEED, data_dir, load_nhs_fft, load_phase1, load_psytar
 from voicelens.train.units import DRUGLIB_FIELDS, WHOLE, field_sentences, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +36,6 @@ POOLS = {
 NHS_OUTCOME = r"\b(life|hope\w*|future|pain|sleep\w*|work|confiden\w*|recover\w*|cop(?:e|ing)|back to|better|improv\w*|well)\b"
 NHS_OUTCOME_CODES = {"Made A Difference To My Life", "Emotional care", "Physical care", "Activities", "Therapies"}
 MAX_ANSWER_CHARS = 400
-#: phase 1 gives no question text; shared/data/README.md says what each reads like.
-PHASE1_QUESTIONS = {"Trust A - Q1": "What could be improved?", "Trust B - Q1": "What could be improved?",
-                    "Trust C - Q2": "What could be improved?", "Trust A - Q2": "What was good?",
-                    "Trust C - Q1": "What was good?"}
 SEED_LABELS = "labels/druglib_pain_sentences.jsonl"
 
 
@@ -78,12 +80,93 @@ def take(frame: pd.DataFrame, plan: dict[str, int], pattern_of: dict[str, str], 
     return picks
 
 
+EXTEND_PLAN = {"train": {("hope", "negative"): 400, ("hope", "positive"): 300, ("daily_function", "positive"): 300,
+                         ("pain_reduction", "positive"): 100, ("daily_function", "negative"): 100},
+               "test": {("hope", "negative"): 100, ("hope", "positive"): 80, ("daily_function", "positive"): 60,
+                        ("pain_reduction", "positive"): 30, ("pain_reduction", "negative"): 30}}
+
+
+def candidate_units(split: str) -> pd.DataFrame:
+    """Every unit of a split's parts (the same parts round 1 drew from)."""
+    rng = np.random.default_rng(SEED + 1)
+    if split == "train":
+        parts = [druglib_units("druglib/drugLibTrain_raw.tsv")]
+    else:
+        parts = [druglib_units("druglib/drugLibTest_raw.tsv")]
+    psy = read_source("psytar/psytar_sentences.csv")
+    test_comments = set(load_psytar().query("split == 'test'")["comment_id"])
+    effexor = psy["drug_id"].str.startswith("effexor")
+    usable = psy["sentence"].notna() & (psy["sentence"].astype(str).str.split().str.len() >= 3)
+    rows = psy.index[usable & (effexor if split == "test" else ~effexor & ~psy["comment_id"].isin(test_comments))]
+    parts.append(answer_units("psytar/psytar_sentences.csv", rows, psy.loc[rows, "sentence"], "sentence", rng))
+    ph = load_phase1()
+    ph = ph[ph["split"] == split]
+    parts.append(answer_units("nhs_fft/phase1_text_data.csv", ph.index, ph["text"], "feedback", rng))
+    return pd.concat(parts, ignore_index=True).drop_duplicates("text")
+
+
+def extend(args) -> None:
+    from voicelens.backends.minilm import MiniLMEncoder
+    from voicelens.heads import fit_linear_head
+    from voicelens.train.units import attach_text
+
+    units = pd.read_csv(args.out)
+    labels = pd.read_csv(ROOT / "models" / "labels" / "outcome_labels.csv")
+    train = attach_text(labels[labels["split"] == "train"])
+    encoder = MiniLMEncoder(top_layers=None)
+    x = encoder.encode(train["text"].tolist())
+    taken = set(attach_text(units)["text"].str.lower())
+    seed = [json.loads(line) for line in (data_dir() / SEED_LABELS).read_text(encoding="utf-8").splitlines()]
+    taken |= {s["sentence"].lower() for s in seed}
+    picks = []
+    for split, plan in EXTEND_PLAN.items():
+        cands = candidate_units(split)
+        cands = cands[~cands["text"].str.lower().isin(taken)].reset_index(drop=True)
+        cx = encoder.encode(cands["text"].tolist())
+        chosen = np.zeros(len(cands), bool)
+        for (theme, stance), n in plan.items():
+            y = np.where(train[theme].to_numpy(object) == stance, "yes", "no")
+            head = fit_linear_head(x, y, ["no", "yes"], l2=1e-3)
+            p = head.predict_proba(cx)[:, 1]
+            p[chosen] = -1
+            top = np.argsort(-p)[:n]
+            chosen[top] = True
+            picks.append(cands.iloc[top].assign(pool=f"r2_{theme}_{stance}", split=split))
+    new = pd.concat(picks, ignore_index=True)
+    new = new.sample(frac=1.0, random_state=SEED + 2).reset_index(drop=True)
+    start = len(units)
+    new["unit"] = [f"U{start + i:05d}" for i in range(len(new))]
+    new["slice"] = np.arange(len(new)) % args.slices
+    new[["unit", "split", "file", "row", "field", "sentence_index", "pool", "slice"]].to_csv(
+        args.out, mode="a", header=False, index=False)
+    write_slices(new, args.work, args.slices, prefix="r2_slice")
+    print(new.groupby(["split", "pool"]).size())
+
+
+def write_slices(units: pd.DataFrame, work: Path, slices: int, prefix: str = "slice") -> None:
+    from voicelens.train.units import attach_text
+
+    work.mkdir(parents=True, exist_ok=True)
+    text = attach_text(units)
+    for k in range(slices):
+        part = text[units["slice"].to_numpy() == k]
+        with open(work / f"{prefix}{k}.tsv", "w", encoding="utf-8") as f:
+            f.write("id\tquestion\ttext\n")
+            for _, u in part.iterrows():
+                q = u["question"] if isinstance(u["question"], str) else ""
+                f.write(f"{u['unit']}\t{q}\t{u['text'].replace(chr(9), ' ')}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slices", type=int, default=4)
+    parser.add_argument("--extend", action="store_true", help="round 2: enriched for rare stances")
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "labels" / "units.csv")
     parser.add_argument("--work", type=Path, default=ROOT / "cache" / "annotation")
     args = parser.parse_args()
+    if args.extend:
+        extend(args)
+        return
     rng = np.random.default_rng(SEED)
     taken: set[str] = set()
 
@@ -108,7 +191,7 @@ def main() -> None:
 
     # NHFT: the fixed row split, test texts removed from train; phase 1: Trust A held out whole.
     nhft_raw = read_source("nhs_fft/nhft_comments.csv")
-    nhft_split = load_nhs_fft()["split"]
+    nhft_split = load_nhs_fft()["split"].reindex(nhft_raw.index, fill_value="train")  # dropped rows: train copies of test text
     norm = nhft_raw["FFT answer"].astype(str).str.split().str.join(" ").str.lower()
     test_texts = set(norm[nhft_split == "test"])
     nhft_train_rows = nhft_raw.index[(nhft_split == "train") & ~norm.isin(test_texts)]
@@ -154,16 +237,7 @@ def main() -> None:
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     units[["unit", "split", "file", "row", "field", "sentence_index", "pool", "slice"]].to_csv(args.out, index=False)
-    args.work.mkdir(parents=True, exist_ok=True)
-    question = {"nhs_fft/nhft_comments.csv": nhft_raw["FFT question"],
-                "nhs_fft/phase1_text_data.csv": ph["question"].map(PHASE1_QUESTIONS)}
-    for k in range(args.slices):
-        part = units[units["slice"] == k]
-        with open(args.work / f"slice{k}.tsv", "w", encoding="utf-8") as f:
-            f.write("id\tquestion\ttext\n")
-            for _, u in part.iterrows():
-                q = question[u["file"]].iloc[u["row"]] if u["file"] in question else ""
-                f.write(f"{u['unit']}\t{q}\t{u['text'].replace(chr(9), ' ')}\n")
+    write_slices(units, args.work, args.slices)
     print(units.groupby(["split", "file"]).size())
     print(units.groupby(["split", "pool"]).size())
 
