@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -77,25 +79,68 @@ class Analyzer:
         self.show_progress_bar = show_progress_bar
         self.languages = languages
 
-    # -- lazily built parts -------------------------------------------------
+    # -- lazily built parts: rebuilt when the parameters they come from change --
     @property
     def theme_set_(self) -> ThemeSet:
-        if getattr(self, "_theme_set", None) is None:
+        """The resolved ``themes``; resolved again after ``themes`` changes."""
+        key = _snapshot(self.themes)
+        if getattr(self, "_theme_set", None) is None or not _unchanged(self._theme_key, key):
             self._theme_set = resolve_themes(self.themes)
+            self._theme_key = key
         return self._theme_set
 
     @property
     def backend_(self) -> Backend:
-        if getattr(self, "_backend", None) is None:
+        """The backend; built again after ``backend`` or ``backend_kwargs`` change."""
+        key = (self.backend, _snapshot(self.backend_kwargs)) if isinstance(self.backend, str) else self.backend
+        if getattr(self, "_backend", None) is None or not _unchanged(self._backend_key, key):
+            if getattr(self, "_fitted_in_memory", False):
+                warnings.warn("backend/backend_kwargs changed after fit(): the heads fitted in memory belong "
+                              "to the previous backend and are not used; call fit() again (save() first to "
+                              "keep them)", UserWarning, stacklevel=3)
+                self._fitted_in_memory = False
+                self.__dict__.pop("fitted_on_", None)
             if isinstance(self.backend, str):
                 self._backend = create_backend(self.backend, **(self.backend_kwargs or {}))
             else:
                 self._backend = self.backend
+            self._backend_key = key
         return self._backend
 
-    def get_params(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("backend", "themes", "backend_kwargs", "batch_size",
-                                              "chunk_size", "show_progress_bar", "languages")}
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p.name for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+    @classmethod
+    def _check_param_names(cls, params: dict[str, Any], caller: str) -> None:
+        unknown = sorted(set(params) - set(cls._param_names()))
+        if unknown:
+            raise ValueError(f"{caller}: unknown parameter(s) {unknown}; valid parameters: {cls._param_names()}")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The ``__init__`` parameters as they are now (scikit-learn style).
+
+        >>> Analyzer(batch_size=32).get_params()["batch_size"]
+        32
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Analyzer:
+        """Change parameters and return ``self``; themes and backend are rebuilt on next use.
+
+        >>> an = Analyzer().set_params(themes="patient_experience", batch_size=32)
+        >>> an.get_params()["batch_size"]
+        32
+        >>> Analyzer().set_params(batchsize=32)   # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: set_params(): unknown parameter(s) ['batchsize']; valid parameters: [...]
+        """
+        self._check_param_names(params, "set_params()")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
 
     # -- the main job -------------------------------------------------------
     def analyze(
@@ -141,9 +186,9 @@ class Analyzer:
     def fit(
         self,
         data: Any,
-        labels: pd.DataFrame | dict | None = None,
         text_column: str = "text",
         *,
+        labels: pd.DataFrame | dict | None = None,
         question_column: str | None = None,
         question: str | None = None,
     ) -> Analyzer:
@@ -152,10 +197,12 @@ class Analyzer:
         ``labels`` has a ``sentiment`` column (negative/neutral/positive) and/or one
         column per theme (positive/negative/absent), row-aligned with ``data``; when
         ``data`` is a DataFrame holding those columns, ``labels`` may be omitted.
-        Unlabelled cells (NA) are ignored. Needs the ``embedded`` backend.
+        Unlabelled cells (NA) are ignored. Needs the ``embedded`` backend. Arguments
+        come in the order of :meth:`analyze`; ``labels`` only by keyword.
 
-        >>> an = vl.Analyzer().fit(train_df, text_column="answer")   # doctest: +SKIP
-        >>> an.save("my_model"); vl.Analyzer.load("my_model")        # doctest: +SKIP
+        >>> an = Analyzer().fit(train_df, "answer")                   # doctest: +SKIP
+        >>> an = Analyzer().fit(texts, labels={"sentiment": sentiments})   # doctest: +SKIP
+        >>> an.save("my_model"); Analyzer.load("my_model")            # doctest: +SKIP
         """
         from .train.adapt import adapt_heads
 
@@ -181,38 +228,86 @@ class Analyzer:
         backend.heads = heads
         backend.adapters = True  # the adapters just fitted are the user's own
         self.fitted_on_ = used
+        self._fitted_in_memory = True
         return self
 
     def save(self, folder: str | Path) -> Path:
-        """Save adapted heads, themes and settings to ``folder`` (safetensors, YAML, JSON)."""
+        """Save heads (with any fitted adapters), themes and settings to ``folder``
+        (safetensors, YAML, JSON; no pickle). An Analyzer never fitted saves the shipped
+        heads and its settings, and warns so.
+
+        >>> Analyzer(themes="patient_experience").fit(train_df, "answer").save("my_model")   # doctest: +SKIP
+        """
         folder = Path(folder)
         backend = self.backend_
         if not hasattr(backend, "heads"):
             raise NotImplementedError("save() needs the embedded backend")
+        fitted = getattr(self, "fitted_on_", None) or {}
+        if not fitted and getattr(backend, "heads_path", None) is None:
+            warnings.warn(f"this Analyzer was never fitted: {folder} holds the shipped heads and its settings "
+                          "only (no adapters fitted); call fit() before save() to keep adapted heads",
+                          UserWarning, stacklevel=2)
+        given = (self.backend_kwargs or {}) if isinstance(self.backend, str) else {}
+        backend_kwargs = {}
+        for name, value in given.items():
+            value = str(value) if isinstance(value, Path) else value
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                warnings.warn(f"backend_kwargs[{name!r}] cannot be saved as JSON and is left out; "
+                              "give it again to Analyzer.load()", UserWarning, stacklevel=2)
+                continue
+            if name != "heads_path":  # load() points it at the saved heads
+                backend_kwargs[name] = value
+        for name in ("encoder_path", "top_layers"):  # the encoder the heads were fitted on
+            value = getattr(backend, name, None)
+            backend_kwargs[name] = None if value is None else str(value)
+        languages = list(self.languages) if isinstance(self.languages, (list, tuple)) else self.languages
+        settings = {"backend": "embedded", "backend_kwargs": backend_kwargs, "batch_size": self.batch_size,
+                    "chunk_size": self.chunk_size, "languages": languages, "fitted_on": fitted,
+                    "voicelens_version": __version__}
         backend.heads.save(folder / "heads")
         self.theme_set_.to_yaml(folder / "themes.yaml")
-        encoder = {k: None if v is None else str(v) for k, v in
-                   (("encoder_path", backend.encoder_path), ("top_layers", backend.top_layers))}
-        settings = {"backend": "embedded", "batch_size": self.batch_size, "chunk_size": self.chunk_size,
-                    "encoder": encoder, "fitted_on": getattr(self, "fitted_on_", {}),
-                    "voicelens_version": __version__}
         (folder / "analyzer.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         return folder
 
     @classmethod
     def load(cls, folder: str | Path, **overrides: Any) -> Analyzer:
-        """Load an Analyzer written by :meth:`save`."""
+        """Load an Analyzer written by :meth:`save`; ``overrides`` change its settings.
+
+        ``backend_kwargs`` given here are merged into the saved ones, so the fitted heads
+        and the encoder they were fitted on stay; other parameters replace the saved value.
+        A folder saved by another voicelens version loads with a ``UserWarning``.
+
+        >>> an = Analyzer.load("my_model", backend_kwargs={"device": "cuda"}, batch_size=128)   # doctest: +SKIP
+        """
         folder = Path(folder)
         config = folder / "analyzer.json"
         if not config.is_file():
             raise ModelNotFoundError(f"{config} not found; is {folder} a folder written by Analyzer.save()?")
+        cls._check_param_names(overrides, "Analyzer.load()")
         settings = json.loads(config.read_text(encoding="utf-8"))
-        params = {"backend": "embedded", "themes": folder / "themes.yaml",
-                  "backend_kwargs": {"heads_path": str(folder / "heads"),  # the encoder the heads were fitted on
-                                     **settings.get("encoder", {})},
-                  "batch_size": settings.get("batch_size", 64), "chunk_size": settings.get("chunk_size", 4096)}
+        saved_version = settings.get("voicelens_version")
+        if saved_version != __version__:
+            warnings.warn(f"{folder} was saved by voicelens {saved_version or '(unknown version)'} and is "
+                          f"loaded by voicelens {__version__}; scores may differ from those seen when it was "
+                          "saved: check them, then save() it again", UserWarning, stacklevel=2)
+        saved_kwargs = {**settings.get("encoder", {}), **settings.get("backend_kwargs", {}),
+                        "heads_path": str(folder / "heads")}
+        languages = settings.get("languages", "auto")
+        params: dict[str, Any] = {
+            "backend": settings.get("backend", "embedded"), "themes": folder / "themes.yaml",
+            "backend_kwargs": saved_kwargs, "batch_size": settings.get("batch_size", 64),
+            "chunk_size": settings.get("chunk_size", 4096),
+            "languages": tuple(languages) if isinstance(languages, list) else languages}
+        same_backend = overrides.get("backend", params["backend"]) == params["backend"]
+        extra_kwargs = overrides.pop("backend_kwargs", None) or {}
+        params["backend_kwargs"] = {**saved_kwargs, **extra_kwargs} if same_backend else dict(extra_kwargs)
         params.update(overrides)
-        return cls(**params)
+        analyzer = cls(**params)
+        if same_backend and settings.get("fitted_on"):
+            analyzer.fitted_on_ = settings["fitted_on"]
+        return analyzer
 
     def _check_sizes(self) -> None:
         for name in ("batch_size", "chunk_size"):
@@ -280,3 +375,21 @@ class Analyzer:
         clashes = [c for c in frame.columns if c in responses.columns]
         inputs = frame.rename(columns={c: f"{c}_input" for c in clashes})
         return pd.concat([inputs, responses], axis=1)
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of plain containers, so that editing a parameter in place shows as a change."""
+    if type(value) is dict:
+        return {k: _snapshot(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_snapshot(v) for v in value)
+    return value
+
+
+def _unchanged(before: Any, now: Any) -> bool:
+    if before is now:
+        return True
+    try:
+        return type(before) is type(now) and bool(before == now)
+    except Exception:  # e.g. an array-valued comparison
+        return False

@@ -1,8 +1,14 @@
-"""The object ``Analyzer.analyze`` returns."""
+"""The object ``Analyzer.analyze`` returns, and its folder on disk.
+
+A results folder holds ``responses.parquet`` (or the ``responses.*`` of ``voicelens
+analyze``) and ``metadata.json``: model, themes, settings and library versions.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +16,16 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .errors import ColumnNotFoundError
+from ._version import __version__
+from .errors import ColumnNotFoundError, InputFormatError
+from .rows import is_missing
 from .summary import compare_groups, summarise
+
+#: Names looked for in a results folder, in this order.
+RESPONSE_FILES = ("responses.parquet", "responses.csv", "responses.tsv", "responses.jsonl", "responses.xlsx")
+METADATA_FILE = "metadata.json"
+#: Written by ``voicelens analyze`` (resumable runs); its fingerprint names backend and themes.
+MANIFEST_FILE = "manifest.json"
 
 
 @dataclass
@@ -126,16 +140,66 @@ class AnalysisResult:
             out[col] = pd.to_numeric(out[col], errors="coerce")
         return cls(out, themes, dict(metadata or {}))
 
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write ``responses.parquet`` and ``metadata.json`` (model, themes, settings,
+        library versions) to ``folder``; :meth:`read` reads both back.
+
+        >>> import tempfile
+        >>> df = pd.DataFrame({"sentiment": ["positive"], "sentiment_score": [0.8], "status": ["ok"],
+        ...                    "hope": ["positive"], "hope_score": [0.9], "hope_evidence": ["I feel hopeful"]})
+        >>> folder = AnalysisResult.from_responses(df).save(tempfile.mkdtemp())
+        >>> sorted(p.name for p in folder.iterdir())
+        ['metadata.json', 'responses.parquet']
+        >>> AnalysisResult.read(folder).metadata["versions"]["voicelens"] == __version__
+        True
+        """
+        import pyarrow as pa
+
+        from .io import write_table
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        metadata = {k: v for k, v in self.metadata.items() if k not in ("source", "index")}
+        saved = {d["name"]: d for d in metadata.get("themes") or [] if isinstance(d, dict) and "name" in d}
+        metadata["themes"] = [saved.get(t, {"name": t}) for t in self.themes]
+        metadata["versions"] = library_versions()
+        frame = self.responses
+        if not (frame.index.equals(pd.RangeIndex(len(frame))) and frame.index.name is None):
+            names = list(frame.index.names)
+            frame = frame.reset_index()
+            metadata["index"] = {"columns": list(frame.columns[: len(names)]), "names": names}
+        (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2, default=_jsonable) + "\n",
+                                            encoding="utf-8")
+        try:
+            write_table(frame, folder / "responses.parquet")
+        except pa.ArrowException:  # an input column mixing types, e.g. numbers and "n/a" from Excel
+            write_table(_stringify_mixed(frame), folder / "responses.parquet")
+        return folder
+
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> AnalysisResult:
-        """Load the responses file written by ``voicelens analyze`` (CSV/Parquet/...), or its
-        output folder (``responses.*`` plus ``metadata.json`` when present).
+        """Read a folder written by :meth:`save` or ``voicelens analyze`` (``responses.*``
+        plus ``metadata.json`` or ``manifest.json`` when present), or a responses file.
 
         >>> res = AnalysisResult.read("voicelens_out")   # doctest: +SKIP
         """
-        from .report.load import read_results
+        from .io import read_table
 
-        return read_results(path)
+        file = find_responses(path)
+        frame = read_table(file)
+        metadata: dict = {}
+        if (file.parent / METADATA_FILE).is_file():
+            metadata = _read_json(file.parent / METADATA_FILE)
+        elif (file.parent / MANIFEST_FILE).is_file():
+            metadata = _from_manifest(_read_json(file.parent / MANIFEST_FILE))
+        index = metadata.get("index")
+        if isinstance(index, dict) and set(index.get("columns", [])) <= set(frame.columns):
+            frame = frame.set_index(index["columns"])
+            frame.index.names = index.get("names") or frame.index.names
+        themes = [t["name"] for t in metadata.get("themes", []) if isinstance(t, dict) and "name" in t] or None
+        result = cls.from_responses(frame, themes=themes, metadata=metadata)
+        result.metadata.setdefault("source", str(file))
+        return result
 
     def __len__(self) -> int:
         return len(self.responses)
@@ -143,3 +207,72 @@ class AnalysisResult:
     def __repr__(self) -> str:
         counts = self.responses["status"].value_counts().to_dict()
         return f"AnalysisResult(n={len(self.responses)}, themes={self.themes}, status={counts})"
+
+
+def find_responses(path: str | os.PathLike[str]) -> Path:
+    """``path`` itself if it is a file, else the responses file inside the folder."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"results {str(path)!r} do not exist")
+    if path.is_file():
+        return path
+    for name in RESPONSE_FILES:
+        if (path / name).is_file():
+            return path / name
+    raise FileNotFoundError(f"no responses file in folder {str(path)!r}; expected one of {list(RESPONSE_FILES)} "
+                            "(written by AnalysisResult.save() or 'voicelens analyze')")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of voicelens, Python and the libraries that shape the scores (torch
+    only when installed; it is not imported)."""
+    from importlib import metadata
+
+    import numpy as np
+
+    versions = {"voicelens": __version__, "python": platform.python_version(),
+                "pandas": pd.__version__, "numpy": np.__version__}
+    for name in ("torch", "transformers", "pyarrow"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"{path} is not valid JSON: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _from_manifest(manifest: dict) -> dict:
+    """Backend, themes and text column from an analyze manifest's fingerprint."""
+    fp = manifest.get("fingerprint") or {}
+    backend = fp.get("backend")
+    if isinstance(backend, dict):
+        backend = backend.get("describe") or {"backend": backend.get("class")}
+    columns = fp.get("columns") or {}
+    return {"backend": backend, "themes": fp.get("themes") or [], "text_column": columns.get("text_column")}
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy numbers and arrays as JSON numbers and lists; anything else as its text."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns Parquet cannot hold become text (missing values stay missing)."""
+    import pyarrow as pa
+
+    frame = frame.copy()
+    for column in frame.columns[frame.dtypes == object]:
+        try:
+            pa.array(frame[column], from_pandas=True)
+        except pa.ArrowException:
+            frame[column] = [None if is_missing(v) else str(v) for v in frame[column]]
+    return frame
