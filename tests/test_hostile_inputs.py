@@ -75,14 +75,15 @@ HOSTILE: list[tuple[str, object, str]] = [
     ("Timestamp", pd.Timestamp("2024-01-01"), "not_text"),
     ("date", datetime.date(2024, 1, 1), "not_text"),
     ("object", object(), "not_text"),
+    # survey placeholders: kept, not scored
+    ("n/a", "n/a", "no_answer"),
+    ("string #N/A", "#N/A", "no_answer"),
+    ("dash", "-", "no_answer"),
     # odd but real text
     ("plain", "The staff were kind and my pain is gone.", "ok"),
-    ("n/a", "n/a", "ok"),
     ("string None", "None", "ok"),
     ("string nan", "nan", "ok"),
-    ("string #N/A", "#N/A", "ok"),
     ("string zero", "0", "ok"),
-    ("dash", "-", "ok"),
     ("punctuation only", "...?!", "ok"),
     ("emoji only", "\U0001f600\U0001f600\U0001f44d", "ok"),
     ("emoji with skin tone and ZWJ", "\U0001f469\U0001f3fd\u200d\u2695\ufe0f thanks", "ok"),

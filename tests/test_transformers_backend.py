@@ -18,9 +18,9 @@ def test_scores_every_row_with_local_models(tiny_models, no_network):
     texts = ["My pain is gone.", None, "I still cannot work. I feel hopeless.", "n/a"]
     res = _analyzer(tiny_models).analyze(texts)
     r = res.responses
-    assert list(r["status"]) == ["ok", "missing", "ok", "ok"]
-    assert r.loc[[0, 2, 3], "sentiment"].isin(["positive", "neutral", "negative"]).all()
-    assert r.loc[[0, 2, 3], "pain_reduction_score"].between(0, 1).all()
+    assert list(r["status"]) == ["ok", "missing", "ok", "no_answer"]
+    assert r.loc[[0, 2], "sentiment"].isin(["positive", "neutral", "negative"]).all()
+    assert r.loc[[0, 2], "pain_reduction_score"].between(0, 1).all()
     assert set(r["hope"]) <= {"positive", "negative", "absent"}
     assert no_network == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import decimal
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Collection, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import ColumnNotFoundError
 
-Status = Literal["ok", "missing", "empty", "whitespace", "not_text", "non_english"]
+Status = Literal["ok", "missing", "empty", "whitespace", "not_text", "no_answer", "non_english"]
 
 #: What each ``status`` value means, for docs and reports.
 STATUS_MEANINGS: dict[str, str] = {
@@ -23,8 +23,24 @@ STATUS_MEANINGS: dict[str, str] = {
     "empty": "empty string",
     "whitespace": "only whitespace or invisible characters",
     "not_text": "a value that is not a string (number, bytes, list, ...)",
+    "no_answer": "a survey placeholder such as 'N/A' or 'Did not answer' (see NO_ANSWER_TEXTS); not scored",
     "non_english": "written in a language the models do not read (see the language column); not scored",
 }
+
+#: Whole answers that are survey placeholders, not answers: rows holding one of these get
+#: ``status == "no_answer"``, no scores, and are left out of ``n_text`` and every rate.
+#: Matching ignores case, spaces and punctuation ("N/A", "n.a.", " NA " are one entry);
+#: entries made only of punctuation ("-", "...") match that punctuation exactly, so
+#: "?!" or ":)" stay answers. A short real answer ("Nothing", "No", "None", "All good")
+#: is not listed and is scored. To extend the list, pass a larger collection to
+#: :func:`prepare_rows`: ``prepare_rows(df, "answer", no_answer=(*NO_ANSWER_TEXTS,
+#: "Nothing to add"))``; ``no_answer=()`` scores every text.
+NO_ANSWER_TEXTS: tuple[str, ...] = (
+    "Did not answer", "No answer", "Not answered", "No response",
+    "N/A", "Not applicable", "No comment", "No comments", "Prefer not to say",
+    "None given", "Nil",
+    "-", "--", "---", ".", "..", "...",
+)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"), " ")
 # Line breaks that text.split_sentences reads as sentence ends: kept, not blanked.
@@ -73,12 +89,34 @@ def classify(value: Any) -> tuple[str, str | None]:
     return "ok", cleaned
 
 
-def prepare_rows(data: Any, text_column: str | None = "text") -> Rows:
+def no_answer_key(text: str) -> str:
+    """The form in which answers are compared with :data:`NO_ANSWER_TEXTS`: casefolded, without
+    spaces and punctuation; an answer made only of punctuation keeps it (dashes as ``-``).
+
+    >>> no_answer_key(" N/A "), no_answer_key("Prefer not to say."), no_answer_key("\u2013 ")
+    ('na', 'prefernottosay', '-')
+    """
+    kept = "".join(ch for ch in text.casefold() if not ch.isspace())
+    words = "".join(ch for ch in kept if unicodedata.category(ch)[0] != "P")
+    if words:
+        return words
+    return "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in kept)
+
+
+def prepare_rows(data: Any, text_column: str | None = "text", *,
+                 no_answer: Collection[str] | None = None) -> Rows:
     """Turn a list, Series or DataFrame into :class:`Rows`.
 
-    >>> prepare_rows(["great", None, " "]).status
-    ['ok', 'missing', 'whitespace']
+    ``no_answer``: placeholder answers that get ``status == "no_answer"`` (default
+    :data:`NO_ANSWER_TEXTS`; pass a larger collection to extend it, ``()`` to keep them all).
+
+    >>> prepare_rows(["great", None, " ", "N/A", "Nothing"]).status
+    ['ok', 'missing', 'whitespace', 'no_answer', 'ok']
     """
+    if isinstance(no_answer, str):
+        raise TypeError(f"no_answer must be a collection of texts such as ('N/A', 'Did not answer'), "
+                        f"not one string; got {no_answer!r}")
+    placeholders = {no_answer_key(t) for t in (NO_ANSWER_TEXTS if no_answer is None else no_answer)}
     frame = None
     if isinstance(data, pd.DataFrame):
         if text_column not in data.columns:
@@ -106,6 +144,8 @@ def prepare_rows(data: Any, text_column: str | None = "text") -> Rows:
     status, texts = [], []
     for value in values:
         s, t = classify(value)
+        if s == "ok" and no_answer_key(t) in placeholders:
+            s, t = "no_answer", None
         status.append(s)
         texts.append(t)
     return Rows(texts, status, index, frame)

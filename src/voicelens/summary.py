@@ -19,7 +19,8 @@ logger = logging.getLogger("voicelens")
 def _summarise(group: pd.DataFrame, themes: Sequence[str]) -> dict[str, float]:
     scored = group[group["status"] == "ok"]
     n_text = len(scored)
-    row: dict[str, float] = {"n": len(group), "n_text": n_text}
+    n_no_answer = int((group["status"] == "no_answer").sum())  # placeholders ("N/A"): not in n_text
+    row: dict[str, float] = {"n": len(group), "n_text": n_text, "n_no_answer": n_no_answer}
     for label in SENTIMENT_CLASSES:
         row[f"{label}_share"] = (scored["sentiment"] == label).sum() / n_text if n_text else np.nan
     row["sentiment_score_mean"] = scored["sentiment_score"].mean() if n_text else np.nan
@@ -38,7 +39,8 @@ def _summarise(group: pd.DataFrame, themes: Sequence[str]) -> dict[str, float]:
 def summarise(responses: pd.DataFrame, themes: Sequence[str], by: str | Sequence[str] | None = None,
               *, time: str | None = None, freq: str = "M", min_size: int | None = None) -> pd.DataFrame:
     """One row per group (or one overall row). Rates are over responses with text
-    (``n_text``); ``T_positive_ci_low/high`` are 95% Wilson bounds of ``T_positive_rate``.
+    (``n_text``); ``n_no_answer`` counts the placeholder answers ("N/A", "Did not answer")
+    left out of them; ``T_positive_ci_low/high`` are 95% Wilson bounds of ``T_positive_rate``.
 
     ``time``: a date column; rows are then also split by period of ``freq`` (``"D"``,
     ``"W"``, ``"M"``, ``"Q"``, ``"Y"``), the column holding each period's first day.
@@ -67,7 +69,7 @@ def summarise(responses: pd.DataFrame, themes: Sequence[str], by: str | Sequence
     from .report.suppression import flag_small_groups, mask_suppressed
 
     flagged = flag_small_groups(table, keys, min_size)
-    return mask_suppressed(flagged, keep=[*keys, "n", "n_text"])
+    return mask_suppressed(flagged, keep=[*keys, "n", "n_text", "n_no_answer"])
 
 
 def group_keys(responses: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:

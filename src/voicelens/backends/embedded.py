@@ -107,7 +107,7 @@ class EmbeddedBackend:
 
     def __init__(self, encoder_path: str | Path | None = None, heads_path: str | Path | None = None,
                  device: str = "cpu", quantize: bool = False, top_layers: str | Path | None = "shipped",
-                 adapters: bool = True, precision: str = "fp32"):
+                 adapters: bool = True, precision: str = "auto"):
         self.encoder_path = encoder_path
         self.precision = precision
         self.heads_path = heads_path

@@ -58,7 +58,7 @@ def apply_top_layers(model, path: Path) -> None:
     model.load_state_dict(state, strict=False)
 
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 def cpu_has_bf16() -> bool:
@@ -69,12 +69,39 @@ def cpu_has_bf16() -> bool:
     return any(check() for check in checks if check is not None)
 
 
+def resolve_precision(precision: str, device: str = "cpu", quantize: bool = False) -> str:
+    """``"fp32"`` or ``"bf16"``: what ``precision="auto"`` means on this machine.
+
+    bf16 where the hardware computes it natively (a CPU with AMX or AVX512-BF16, a CUDA GPU
+    with bf16 support), fp32 elsewhere and for the int8 (``quantize=True``) encoder;
+    ``"fp32"`` and ``"bf16"`` are kept as given.
+
+    >>> resolve_precision("fp32", "cpu")
+    'fp32'
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
+    if precision != "auto":
+        return precision
+    if quantize:
+        return "fp32"
+    kind = device.split(":")[0]
+    if kind == "cpu":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    if kind == "cuda":
+        import torch
+
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "fp32"
+
+
 class MiniLMEncoder:
     """Mean-pooled, L2-normalised sentence embeddings.
 
-    ``precision="bf16"`` runs the encoder under bfloat16 autocast: on CPUs with AMX
-    or AVX512-BF16 about 2.3x faster with the same labels on 99.8% of texts
-    (``benchmarks/quantization.py --bf16``); slower elsewhere.
+    ``precision="auto"`` (the default) runs the encoder under bfloat16 autocast where the
+    hardware computes bf16 natively (CPUs with AMX or AVX512-BF16: about 2.3x faster with
+    the same labels on 99.8% of texts, ``benchmarks/quantization.py``) and in fp32
+    elsewhere; ``"fp32"`` or ``"bf16"`` force one. ``resolved_precision`` says which ran.
 
     >>> enc = MiniLMEncoder()                       # doctest: +SKIP
     >>> enc.encode(["My pain is gone"]).shape       # doctest: +SKIP
@@ -82,7 +109,7 @@ class MiniLMEncoder:
     """
 
     def __init__(self, path: str | Path | None = None, device: str = "cpu", quantize: bool = False,
-                 top_layers: str | Path | None = "shipped", precision: str = "fp32"):
+                 top_layers: str | Path | None = "shipped", precision: str = "auto"):
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
         self.path = Path(path) if path is not None else default_encoder_path()
@@ -92,6 +119,15 @@ class MiniLMEncoder:
         self.top_layers = top_layers
         self._model = None
         self._tokenizer = None
+        self._resolved: tuple[tuple, str] | None = None
+
+    @property
+    def resolved_precision(self) -> str:
+        """``"fp32"`` or ``"bf16"``: the arithmetic the encoder runs in (``precision`` resolved)."""
+        asked = (self.precision, self.device, self.quantize)
+        if self._resolved is None or self._resolved[0] != asked:
+            self._resolved = (asked, resolve_precision(*asked))
+        return self._resolved[1]
 
     def _load(self) -> None:
         import os
@@ -112,12 +148,13 @@ class MiniLMEncoder:
         if self.quantize:
             logger.warning(
                 "quantize=True: the int8 encoder is ~1.7x faster but loses ~3.8 points of macro-F1 on the "
-                "dev set (benchmarks/quantization.py); prefer the default fp32 encoder")
+                "dev set (benchmarks/quantization.py); prefer the default quantize=False")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         if self.precision == "bf16" and self.device == "cpu" and not cpu_has_bf16():
             logger.warning(
                 "precision='bf16': this CPU has no bf16 instructions (AMX or AVX512-BF16), so bf16 runs "
-                "slower than fp32 here; prefer the default precision='fp32'")
+                "slower than fp32 here; prefer the default precision='auto'")
+        logger.info("encoder precision: %s (precision=%r)", self.resolved_precision, self.precision)
         self._tokenizer, self._model = tokenizer, model
 
     @property
@@ -160,7 +197,7 @@ class MiniLMEncoder:
                 batch = {k: v.to(self.device) for k, v in batch.items()}
                 try:
                     with torch.inference_mode(), torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16,
-                                                                enabled=self.precision == "bf16"):
+                                                                enabled=self.resolved_precision == "bf16"):
                         hidden = self._model(**batch).last_hidden_state.float()
                 except RuntimeError as exc:  # pragma: no cover - corrupt weights
                     raise ModelLoadError(f"encoder at {self.path} failed: {exc}") from exc

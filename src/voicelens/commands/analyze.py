@@ -18,7 +18,17 @@ def add_parser(sub) -> None:
                         "Google Forms or REDCap export, whose free-text questions are found for you")
     a.add_argument("--by", nargs="+", default=[], help="columns to group the summary by")
     a.add_argument("--out", default="voicelens_out", help="output folder (default: voicelens_out)")
-    a.add_argument("--backend", default="embedded", help="embedded (default), transformers or lexicon")
+    a.add_argument("--backend", default="embedded",
+                   help="embedded (default), transformers (needs --sentiment-model and --theme-model) or lexicon")
+    a.add_argument("--sentiment-model", default=None, metavar="PATH_OR_ID",
+                   help="transformers backend: a sentiment classifier, as a local model folder (or a "
+                        "Hugging Face id with --allow-download)")
+    a.add_argument("--theme-model", default=None, metavar="PATH_OR_ID",
+                   help="transformers backend: an NLI model for the themes, as a local model folder (or "
+                        "a Hugging Face id with --allow-download)")
+    a.add_argument("--allow-download", action="store_true",
+                   help="transformers backend: let model ids that are not local folders be downloaded "
+                        "from the Hugging Face hub (off by default: nothing leaves the machine)")
     a.add_argument("--themes", default=None, help="theme YAML file or shipped pack name")
     a.add_argument("--question-column", default=None, help="column with the survey question answered")
     a.add_argument("--question", default=None, help="one survey question answered by every row")
@@ -36,9 +46,10 @@ def add_parser(sub) -> None:
     a.add_argument("--threads", type=int, default=None,
                    help="CPU threads for the encoder (default: torch's, i.e. the physical cores; "
                         "or $VOICELENS_NUM_THREADS)")
-    a.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                   help="encoder arithmetic (embedded backend): bf16 is ~2.3x faster on CPUs with AMX or "
-                        "AVX512-BF16, same labels on 99.8%% of texts; slower on other CPUs")
+    a.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
+                   help="encoder arithmetic (embedded backend). auto (default): bf16 where the CPU computes "
+                        "it natively (AMX or AVX512-BF16: ~2.3x faster, same labels on 99.8%% of texts), "
+                        "fp32 elsewhere; fp32 or bf16 force one")
     a.add_argument("--output-format", choices=["csv", "parquet"], default="csv")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=run)
@@ -60,11 +71,18 @@ def run(args: argparse.Namespace) -> int:
         args.languages, tuple(code.strip() for code in args.languages.split(",") if code.strip()))
     if languages == ():
         return _usage_error("--languages needs language codes such as en,fr, or 'auto' or 'any'")
-    if args.precision != "fp32" and args.backend != "embedded":
+    if args.precision != "auto" and args.backend != "embedded":
         return _usage_error("--precision applies to the embedded backend only")
+    problem = _transformers_problem(args)
+    if problem:
+        return _usage_error(problem)
+    if args.backend == "transformers":
+        backend_kwargs = {"sentiment_model": args.sentiment_model, "theme_model": args.theme_model,
+                          "allow_download": args.allow_download}
+    else:
+        backend_kwargs = {"precision": args.precision} if args.precision != "auto" else None
     analyzer = Analyzer(backend=args.backend, themes=args.themes, batch_size=args.batch_size,
-                        languages=languages,
-                        backend_kwargs={"precision": args.precision} if args.precision != "fp32" else None)
+                        languages=languages, backend_kwargs=backend_kwargs)
     path, text_column, question_column = args.file, args.text_column, args.question_column
     if text_column is None:
         path = survey_as_table(args.file, args.out, encoding=args.encoding)
@@ -113,6 +131,26 @@ def survey_as_table(path: str, out_dir: str, *, encoding: str | None = None) -> 
     target = out / "survey_answers.parquet"
     tidy.to_parquet(target, index=False)
     return str(target)
+
+
+def _transformers_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the transformers backend's options, in one line (None: nothing)."""
+    from pathlib import Path
+
+    models = {"--sentiment-model": args.sentiment_model, "--theme-model": args.theme_model}
+    if args.backend != "transformers":
+        given = [flag for flag, value in models.items() if value is not None]
+        given += ["--allow-download"] if args.allow_download else []
+        return f"{', '.join(given)} applies to --backend transformers only" if given else None
+    missing = [flag for flag, value in models.items() if value is None]
+    if missing:
+        return ("--backend transformers needs --sentiment-model PATH_OR_ID and --theme-model PATH_OR_ID "
+                f"(local model folders, or Hugging Face ids with --allow-download); missing: {' and '.join(missing)}")
+    for flag, value in models.items():
+        if not args.allow_download and not Path(value).expanduser().exists():
+            return (f"{flag} {value!r} is not a local folder and downloads are off; pass a model folder, "
+                    "or add --allow-download to fetch it from the Hugging Face hub")
+    return None
 
 
 def _usage_error(message: str) -> int:
