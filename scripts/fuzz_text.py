@@ -1,4 +1,4 @@
-"""Fuzz the text-handling path: rows.classify → text.split_sentences → build_batch → Analyzer.
+"""Fuzz the text-handling path: rows.classify → text.split_sentences → dedupe_sentences → Analyzer.
 
 CI runs a short version of this (``tests/test_fuzz.py``, a few seconds). The longer
 run, before a release or after touching ``rows.py``, ``text.py``, ``language.py`` or
@@ -17,7 +17,7 @@ that broke one (hypothesis shrinks it first; atheris writes a ``crash-*`` file):
 - ``split_sentences`` returns stripped, non-empty sentences of at most
   ``MAX_SENTENCE_WORDS`` words, loses no character except whitespace and bullet
   marks, and gives the same answer twice;
-- ``build_batch`` gives one non-empty response per text, indexes into unique sentences;
+- ``dedupe_sentences`` gives one non-empty response per text, indexes into unique sentences;
 - ``detect_language`` answers a code, the same one twice;
 - ``Analyzer(backend="fake")`` returns every row, in order, with the same status for
   the same value wherever it stands, and the same result in chunks of one row.
@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from voicelens import Analyzer
-from voicelens.analyzer import build_batch
+from voicelens.text import dedupe_sentences
 from voicelens.language import detect_language
 from voicelens.rows import STATUS_MEANINGS, classify
 from voicelens.text import MAX_SENTENCE_WORDS, split_sentences
@@ -58,7 +58,7 @@ def check_one(value: Any) -> None:
         assert isinstance(text, str) and text and text == text.strip(), repr(text)
         assert all(ch.isprintable() or ch in _ALLOWED_UNPRINTABLE for ch in text), repr(text)
         _check_sentences(text)
-        batch = build_batch([text, text, "x"], [None, None, None])
+        batch = dedupe_sentences([text, text, "x"], [None, None, None])
         assert len(batch.responses) == 3 and all(batch.responses), batch.responses
         assert batch.responses[0] == batch.responses[1]
         assert len(set(batch.sentences)) == len(batch.sentences)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 import voicelens as vl
-from voicelens.analyzer import build_batch
+from voicelens.text import dedupe_sentences
 from voicelens.evaluation import evaluate_result, f1_scores, few_shot_sample, theme_report
 from voicelens.train.adapt import adapt_heads
 from voicelens.train.export_labeled import nhs_labeled
@@ -45,7 +45,7 @@ class Harness:
         self.base = self.backend.heads
 
     def score(self, fit: pd.DataFrame, labels: pd.DataFrame, val: pd.DataFrame, **strengths) -> pd.DataFrame:
-        heads, _ = adapt_heads(self.backend, build_batch(fit["text"].tolist(), _questions(fit)),
+        heads, _ = adapt_heads(self.backend, dedupe_sentences(fit["text"].tolist(), _questions(fit)),
                                labels.reset_index(drop=True), self.analyzer.theme_set_, base=self.base, **strengths)
         self.backend.heads, self.backend.adapters = heads, True
         try:

@@ -101,7 +101,8 @@ def test_summary_overall_and_by_group(analyzer):
         "clinic": ["A", "A", "B", "B", "B"],
     })
     res = analyzer.analyze(df)
-    overall = res.summary()
+    assert res.summary()[["pain_reduction_positive_rate"]].isna().all().all()  # 4 answers: withheld by default
+    overall = res.summary(min_size=0)
     assert len(overall) == 1
     for col in ["n", "n_text", "positive_share", "neutral_share", "negative_share", "sentiment_score_mean"]:
         assert col in overall.columns
@@ -114,7 +115,7 @@ def test_summary_overall_and_by_group(analyzer):
     assert overall.loc[0, "pain_reduction_negative_rate"] == pytest.approx(1 / 4)
     low, high = overall.loc[0, ["pain_reduction_positive_ci_low", "pain_reduction_positive_ci_high"]]
     assert low < 0.5 < high
-    by = res.summary(by="clinic")
+    by = res.summary(by="clinic", min_size=0)
     assert list(by["clinic"]) == ["A", "B"]
     assert list(by["n"]) == [2, 3] and list(by["n_text"]) == [2, 2]
     with pytest.raises(vl.ColumnNotFoundError, match="by 'ward' not found"):
@@ -141,9 +142,9 @@ def test_analyzer_init_stores_parameters_only():
 
 
 def test_identical_sentences_are_encoded_once():
-    from voicelens.analyzer import build_batch
+    from voicelens.text import dedupe_sentences
 
-    batch = build_batch(["n/a", "great. n/a", "n/a"], [None] * 3)
+    batch = dedupe_sentences(["n/a", "great. n/a", "n/a"], [None] * 3)
     assert batch.sentences == ["n/a", "great.", "n/a"] or batch.sentences.count("n/a") == 1
     assert batch.responses[0] == batch.responses[2]
 

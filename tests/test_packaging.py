@@ -21,7 +21,7 @@ def test_wheel_contains_models_and_themes(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ["voicelens/models/themes/outcomes.yaml", "voicelens/models/themes/patient_experience.yaml",
                    "voicelens/models/heads/sentiment.safetensors", "voicelens/models/heads/MODEL_CARD.md",
-                   "voicelens/models/encoder/minilm_top_layers.safetensors",
+                   "voicelens/models/encoder/minilm_lora.safetensors",
                    "voicelens/models/encoder/README.md", "voicelens/py.typed"]:
         assert needed in names
     assert not any(n.endswith((".pkl", ".bin", ".npz")) for n in names)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import voicelens as vl
-from voicelens.report.suppression import flag_small_groups
+from voicelens.summary import flag_small_groups
 from voicelens.summary import newcombe_interval
 
 THEMES = ["pain_reduction", "daily_function", "hope"]
@@ -24,9 +24,14 @@ def res():
     return vl.Analyzer(backend="fake", show_progress_bar=False).analyze(pd.DataFrame(rows))
 
 
-def test_summary_without_new_arguments_is_unchanged(res):
-    assert "suppressed" not in res.summary(by="clinic").columns
-    assert list(res.summary(by="clinic")["clinic"]) == ["A", "B", "C"]
+def test_small_groups_are_suppressed_by_default(res):
+    """One rule everywhere: the default summary withholds a group of 3 (issue 13)."""
+    out = res.summary(by="clinic").set_index("clinic")
+    assert list(out.index) == ["A", "B", "C"]
+    assert out.loc["C", "suppressed"] and pd.isna(out.loc["C", "hope_positive_rate"])
+    assert out.loc["C", "n"] == 3
+    assert res.compare("clinic").query("clinic == 'C'")["suppressed"].all()
+    assert not res.summary(by="clinic", min_size=0)["suppressed"].any()
 
 
 def test_summary_over_time(res):
@@ -84,7 +89,7 @@ def test_newcombe_interval_matches_published_values():
 
 
 def test_compare_groups_against_the_rest(res):
-    table = res.compare("clinic", min_size=None)
+    table = res.compare("clinic", min_size=0)
     assert set(table["theme"]) == set(THEMES) and len(table) == 9
     a = table[(table.clinic == "A") & (table.theme == "pain_reduction")].iloc[0]
     scored = res.responses[res.responses.status == "ok"]

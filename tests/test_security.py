@@ -205,9 +205,9 @@ def test_missing_encoder_files_are_named(tiny_models, tmp_path, damage):
 def test_corrupt_fine_tuned_layers_name_the_file_and_the_fix(tiny_models, tmp_path):
     from voicelens.backends.minilm import MiniLMEncoder
 
-    layers = tmp_path / "minilm_top_layers.safetensors"
+    layers = tmp_path / "minilm_lora.safetensors"
     layers.write_bytes(b"not safetensors at all")
-    with pytest.raises(vl.ModelLoadError, match=re.escape(str(layers)) + ".*finetune_encoder"):
+    with pytest.raises(vl.ModelLoadError, match=re.escape(str(layers)) + ".*train.reader"):
         MiniLMEncoder(tiny_models["sentiment"], top_layers=layers).encode(["hello"])
 
 

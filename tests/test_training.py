@@ -22,7 +22,12 @@ def test_shipped_heads_load_and_are_safetensors():
     for name in HEAD_FILES:
         assert (folder / f"{name}.safetensors").read_bytes()[8:9] == b"{"  # safetensors JSON header
     assert not list(folder.glob("*.pkl")) and not list(folder.glob("*.bin"))
-    assert heads.adapters, "per-theme adapters for the shipped themes are missing"
+    assert heads.adapters, "per-theme adapters for the patient-experience pack are missing"
+    assert len(heads.themes) == 3, "trained readers for the three default themes are missing"
+    for reader in heads.themes.values():
+        assert reader.classes == ["absent", "negative", "positive"]
+        rates = reader.meta["error_rates"]
+        assert rates["tpr"] - rates["fpr"] > 0.3 and rates["n_positive"] >= 20
 
 
 def test_model_card_names_data_licences_and_citations():
@@ -52,24 +57,21 @@ def test_quick_retrain_on_a_small_subset_runs(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (data_dir() / "druglib").is_dir(), reason="../shared/data is not available here")
-def test_quick_encoder_finetune_runs_and_its_layers_load(tmp_path):
+def test_quick_reader_finetune_runs_and_its_delta_merges(tmp_path):
+    """A one-epoch LoRA fine-tune on a few items runs on CPU and its delta loads offline."""
     from voicelens.backends.minilm import MiniLMEncoder
-    from voicelens.train.finetune_encoder import finetune
-
-    report = finetune(tmp_path / "enc", tmp_path / "cache", epochs=1, limit=5, dev_file=_tiny_dev(tmp_path))
-    assert report["n_items"] > 0
-    layers = tmp_path / "enc" / "minilm_top_layers.safetensors"
-    tuned = MiniLMEncoder(top_layers=layers).encode(["My pain is gone"])
-    base = MiniLMEncoder(top_layers=None).encode(["My pain is gone"])
-    assert tuned.shape == base.shape == (1, 384)
-    assert float((tuned @ base.T)[0, 0]) > 0.5  # distillation keeps the embedding space
-
-
-def _tiny_dev(tmp_path):
+    from voicelens.train.reader import LORA_FILE, ReaderConfig, finetune
     from voicelens.train.train_heads import DEV_FILE
 
-    lines = DEV_FILE.read_text(encoding="utf-8").splitlines()[:12]
-    path = tmp_path / "dev.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    rows = [json.loads(line) for line in DEV_FILE.read_text(encoding="utf-8").splitlines()[:8]]
+    items = [{"sentences": [r["text"]], "question": r["question"], "sentiment": ["negative", "neutral", "positive"]
+              .index(r["sentiment"]), "themes": [["absent", "negative", "positive"].index(r[t])
+                                                 for t in ("pain_reduction", "daily_function", "hope")],
+              "weight": 1.0, "source": "dev", "kind": "unit", "held": False} for r in rows]
+    report = finetune(items, tmp_path / "enc", ReaderConfig(epochs=1, batch_items=4))
+    assert report["n_items"] == 8 and report["config"]["lora_r"] == 16
+    delta = tmp_path / "enc" / LORA_FILE
+    tuned = MiniLMEncoder(top_layers=delta).encode(["My pain is gone"])
+    base = MiniLMEncoder(top_layers=None).encode(["My pain is gone"])
+    assert tuned.shape == base.shape == (1, 384)
+    assert not np.allclose(tuned, base) and float((tuned @ base.T)[0, 0]) > 0.5

@@ -20,18 +20,8 @@ from .progress import progress_bar
 from .responses import build_responses, response_columns
 from .result import AnalysisResult
 from .rows import prepare_rows
-from .text import split_sentences
+from .text import dedupe_sentences
 from .themes import ThemesLike, ThemeSet, resolve_themes
-
-
-def build_batch(texts: list[str], questions: list[str | None]) -> SentenceBatch:
-    """Split texts into sentences, de-duplicating identical sentences across the batch."""
-    position: dict[str, int] = {}
-    responses = []
-    for text in texts:
-        idx = [position.setdefault(s, len(position)) for s in split_sentences(text)]
-        responses.append(idx or [position.setdefault(text, len(position))])
-    return SentenceBatch(list(position), responses, questions)
 
 
 class Analyzer:
@@ -58,6 +48,10 @@ class Analyzer:
         language is in the ``language`` column. ``"auto"`` (default) takes the backend's
         ``languages`` attribute (``("en",)`` when it has none; a multilingual backend
         sets ``languages = None``); ``None`` scores every row whatever its language.
+    no_answer: survey placeholders ("Did not answer", "N/A", "-", ...) that get
+        ``status == "no_answer"``: not scored, left out of ``n_text`` and the rates, counted in
+        ``n_no_answer``. ``None`` uses :data:`voicelens.rows.NO_ANSWER_TEXTS`; extend it with
+        ``no_answer=(*vl.rows.NO_ANSWER_TEXTS, "nothing to add")``; ``()`` turns it off.
     """
 
     def __init__(
@@ -70,6 +64,7 @@ class Analyzer:
         chunk_size: int = 4096,
         show_progress_bar: bool | None = None,
         languages: str | tuple[str, ...] | None = "auto",
+        no_answer: tuple[str, ...] | None = None,
     ):
         self.backend = backend
         self.themes = themes
@@ -78,6 +73,7 @@ class Analyzer:
         self.chunk_size = chunk_size
         self.show_progress_bar = show_progress_bar
         self.languages = languages
+        self.no_answer = no_answer
 
     # -- lazily built parts: rebuilt when the parameters they come from change --
     @property
@@ -157,7 +153,7 @@ class Analyzer:
         usable text get ``status`` saying why and NA results.
         """
         self._check_sizes()
-        rows = prepare_rows(data, text_column)
+        rows = prepare_rows(data, text_column, no_answer=self.no_answer)
         questions = self._questions(rows.frame, len(rows.status), question_column, question)
         themes = self.theme_set_
         allowed = self._allowed_languages() if "ok" in rows.status else None
@@ -170,16 +166,20 @@ class Analyzer:
                 chunk = ok[start : start + self.chunk_size]
                 if not chunk and start:
                     break
-                batch = build_batch([rows.texts[i] for i in chunk], [questions[i] for i in chunk])
+                batch = dedupe_sentences([rows.texts[i] for i in chunk], [questions[i] for i in chunk])
                 scores = self._score(batch, themes)
                 parts.append((chunk, batch, scores))
                 bar.update(len(chunk))
         responses = self._assemble(parts, rows.status, rows.index, themes, languages)
         if rows.frame is not None:
             responses = self._with_input_columns(rows.frame, responses)
-        meta = {"backend": self.backend_.describe() if ok else {"backend": str(self.backend)},
+        described = dict(self.backend_.describe()) if ok else {"backend": str(self.backend)}
+        if ok and hasattr(self.backend_, "theme_methods"):
+            described["themes"] = "; ".join(f"{k}: {v}" for k, v in self.backend_.theme_methods(themes).items())
+        meta = {"backend": described,
                 "themes": [t.to_dict() for t in themes], "text_column": text_column,
-                "question_column": question_column, "question": question}
+                "question_column": question_column, "question": question,
+                "error_rates": self.backend_.error_rates(themes) if ok and hasattr(self.backend_, "error_rates") else {}}
         return AnalysisResult(responses, themes.names, meta)
 
     # -- few-shot adaptation ---------------------------------------------------
@@ -206,7 +206,7 @@ class Analyzer:
         """
         from .train.adapt import adapt_heads
 
-        rows = prepare_rows(data, text_column)
+        rows = prepare_rows(data, text_column, no_answer=self.no_answer)
         if labels is None:
             if rows.frame is None:
                 raise ValueError("fit() needs labels= when data is not a DataFrame with label columns")
@@ -220,7 +220,7 @@ class Analyzer:
         themes = self.theme_set_
         questions = self._questions(rows.frame, len(rows.status), question_column, question)
         ok = [i for i, s in enumerate(rows.status) if s == "ok"]
-        batch = build_batch([rows.texts[i] for i in ok], [questions[i] for i in ok])
+        batch = dedupe_sentences([rows.texts[i] for i in ok], [questions[i] for i in ok])
         heads, used = adapt_heads(backend, batch, labels.iloc[ok].reset_index(drop=True), themes)
         if not used:
             raise ValueError("no usable labels: give a 'sentiment' column and/or theme columns "
@@ -265,6 +265,7 @@ class Analyzer:
         languages = list(self.languages) if isinstance(self.languages, (list, tuple)) else self.languages
         settings = {"backend": "embedded", "backend_kwargs": backend_kwargs, "batch_size": self.batch_size,
                     "chunk_size": self.chunk_size, "languages": languages, "fitted_on": fitted,
+                    "no_answer": None if self.no_answer is None else list(self.no_answer),
                     "voicelens_version": __version__}
         backend.heads.save(folder / "heads")
         self.theme_set_.to_yaml(folder / "themes.yaml")
@@ -299,7 +300,8 @@ class Analyzer:
             "backend": settings.get("backend", "embedded"), "themes": folder / "themes.yaml",
             "backend_kwargs": saved_kwargs, "batch_size": settings.get("batch_size", 64),
             "chunk_size": settings.get("chunk_size", 4096),
-            "languages": tuple(languages) if isinstance(languages, list) else languages}
+            "languages": tuple(languages) if isinstance(languages, list) else languages,
+            "no_answer": None if settings.get("no_answer") is None else tuple(settings["no_answer"])}
         same_backend = overrides.get("backend", params["backend"]) == params["backend"]
         extra_kwargs = overrides.pop("backend_kwargs", None) or {}
         params["backend_kwargs"] = {**saved_kwargs, **extra_kwargs} if same_backend else dict(extra_kwargs)

@@ -35,7 +35,6 @@ import hashlib
 import itertools
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +47,7 @@ from .analyzer import Analyzer
 from .errors import ColumnNotFoundError, OutputInUseError, ResumeMismatchError
 from .io import count_rows, iter_table_chunks, read_table, write_table
 from .io.readers import resolve_format
+from .io.writers import atomic_file, fsync_file
 from .progress import progress_bar
 from .responses import response_columns
 from .result import AnalysisResult
@@ -109,7 +109,8 @@ def analyze_file(
                                question_column=question_column, question=question)
     # The inner analyzer shares the (lazily loaded) backend; one progress bar is enough.
     inner = Analyzer(analyzer.backend_, themes, batch_size=analyzer.batch_size,
-                     chunk_size=analyzer.chunk_size, show_progress_bar=False, languages=analyzer.languages)
+                     chunk_size=analyzer.chunk_size, show_progress_bar=False, languages=analyzer.languages,
+                     no_answer=analyzer.no_answer)
 
     out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
@@ -141,7 +142,8 @@ def analyze_file(
         parts = [_part_path(out, i) for i in range(n_chunks)]
         suffix = f".{output_format}"
         responses_path = _assemble(parts, out / f"responses{suffix}", themes)
-        summary = _summarise_parts(parts, themes, keys)
+        errors = analyzer.backend_.error_rates(themes) if hasattr(analyzer.backend_, "error_rates") else {}
+        summary = _summarise_parts(parts, themes, keys, errors)
         summary_path = write_table(summary, out / f"summary{suffix}")
         n_rows = sum(done[i] for i in range(n_chunks))
         _write_manifest(out, fingerprint, path, done, state="complete",
@@ -236,6 +238,7 @@ def _fingerprint(path: Path, analyzer: Analyzer, themes: ThemeSet, *, fmt: str, 
         "columns": {"text_column": text_column, "question_column": question_column, "question": question},
         "batch sizes": {"batch_size": analyzer.batch_size, "chunk_size": analyzer.chunk_size},
         "languages": analyzer.languages,
+        "no_answer": analyzer.no_answer,
         "themes": [t.to_dict() for t in themes],
         "backend": _backend_identity(analyzer),
     }
@@ -282,32 +285,8 @@ def _part_path(out: Path, number: int) -> Path:
     return out / PARTS / f"part-{number:06d}.parquet"
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _atomic_file(target: Path) -> Iterator[Path]:
-    """A temporary file beside ``target`` that replaces it, synced, only when the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        _fsync(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-
-
 def _atomic_write_text(path: Path, text: str) -> None:
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -319,7 +298,7 @@ def _write_part(responses: pd.DataFrame, part: Path) -> None:
         write_table(responses, part)
     except pa.ArrowException:  # an object column mixing types, e.g. numbers and "n/a" from Excel
         write_table(_stringify_mixed(responses), part)
-    _fsync(part)
+    fsync_file(part)
 
 
 def _stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -398,7 +377,7 @@ def _columns(parts: list[Path], themes: ThemeSet) -> list[str]:
 def _assemble(parts: list[Path], target: Path, themes: ThemeSet) -> Path:
     """Concatenate the parts into ``target`` one part at a time, atomically."""
     columns = _columns(parts, themes)
-    with _atomic_file(target) as tmp:
+    with atomic_file(target) as tmp:
         if target.suffix == ".parquet":
             _assemble_parquet(parts, tmp, columns)
         else:
@@ -451,7 +430,8 @@ def _common_type(name: str, schemas: list[Any]) -> Any:
     return common if common is not None else pa.null()
 
 
-def _summarise_parts(parts: list[Path], themes: ThemeSet, keys: list[str]) -> pd.DataFrame:
+def _summarise_parts(parts: list[Path], themes: ThemeSet, keys: list[str],
+                     error_rates: dict | None = None) -> pd.DataFrame:
     """The summary from the few columns it needs; labels and text keys held as categorical
     codes (a few bytes a row), so a million rows add tens of MB, not hundreds."""
     import pyarrow.parquet as pq
@@ -485,7 +465,8 @@ def _summarise_parts(parts: list[Path], themes: ThemeSet, keys: list[str]) -> pd
             codes[column] = []
         else:
             frame[column] = _concat(others.pop(column))
-    summary = AnalysisResult(pd.DataFrame(frame, copy=False), themes.names).summary(by=keys or None)
+    summary = AnalysisResult(pd.DataFrame(frame, copy=False), themes.names,
+                             {"error_rates": error_rates or {}}).summary(by=keys or None)
     for key in keys:  # text keys come back as plain values, not categoricals
         if isinstance(summary[key].dtype, pd.CategoricalDtype):
             summary[key] = summary[key].astype(summary[key].cat.categories.dtype)

@@ -60,10 +60,6 @@ class InputFormatError(VoicelensError, ValueError):
     """An input file cannot be read as the format it claims to be."""
 
 
-class NotFittedError(VoicelensError, AttributeError):
-    """A method needs :meth:`Analyzer.fit` (or a fitted adapter) first."""
-
-
 class ResumeMismatchError(VoicelensError, ValueError):
     """An output folder holds an unfinished run of another input or other settings.
 

@@ -9,10 +9,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .labels import SENTIMENT_LABELS
+
 from .io import read_table
 
-SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 STANCE_LABELS = ["positive", "negative", "absent"]
+
+
+def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
+    """Cohen's kappa of two annotators' labels for the same units.
+
+    >>> round(cohen_kappa(["x", "x", "y", "y"], ["x", "x", "y", "x"]), 3)
+    0.5
+    """
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    labels = sorted(set(a) | set(b))
+    observed = float((a == b).mean())
+    expected = sum(float((a == lab).mean()) * float((b == lab).mean()) for lab in labels)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
 def confusion(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
@@ -127,3 +141,33 @@ def few_shot_sample(labels: pd.DataFrame, themes: Sequence[str], shots: int, see
     others = np.flatnonzero(~mentioned_any)
     chosen.update(rng.choice(others, size=min(len(chosen), len(others)), replace=False).tolist())
     return labels.iloc[sorted(chosen)]
+
+
+def bootstrap_macro_f1(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str], *, n_boot: int = 1000,
+                       seed: int = 0) -> tuple[float, float, float]:
+    """Macro-F1 and its 95% percentile bootstrap interval (units resampled with replacement).
+
+    >>> f1, low, high = bootstrap_macro_f1(["a", "b"] * 20, ["a", "b"] * 20, ["a", "b"])
+    >>> (f1, low, high)
+    (1.0, 1.0, 1.0)
+    """
+    truth, pred = np.asarray(truth, dtype=object), np.asarray(pred, dtype=object)
+    point = f1_scores(list(truth), list(pred), labels)["macro"]
+    rng = np.random.default_rng(seed)
+    draws = [f1_scores(list(truth[idx]), list(pred[idx]), labels)["macro"]
+             for idx in (rng.integers(0, len(truth), len(truth)) for _ in range(n_boot))]
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return float(point), float(low), float(high)
+
+
+def binary_ece(probability: Sequence[float], truth: Sequence[bool], bins: int = 10) -> float:
+    """Expected calibration error of probabilities for a yes/no outcome (equal-width bins).
+
+    >>> round(binary_ece([0.9, 0.9, 0.1, 0.1], [True, True, False, False]), 3)
+    0.1
+    """
+    p, t = np.asarray(probability, float), np.asarray(truth, float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    return float(sum((which == b).mean() * abs(p[which == b].mean() - t[which == b].mean())
+                     for b in range(bins) if (which == b).any()))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .backends.base import SENTIMENT_CLASSES, BatchScores, SentenceBatch
+from .backends.base import BatchScores, SentenceBatch
+from .labels import SENTIMENT_LABELS
 from .themes import ThemeSet
-
 
 
 def theme_columns(name: str) -> list[str]:
@@ -19,6 +19,19 @@ def response_columns(themes: ThemeSet) -> list[str]:
     for name in themes.names:
         cols += theme_columns(name)
     return cols
+
+
+def calibrate_score(raw: np.ndarray, platt: np.ndarray) -> np.ndarray:
+    """``sigmoid(a * logit(raw) + b)``; the raw score where ``(a, b)`` is NaN.
+
+    >>> calibrate_score(np.array([0.5]), np.array([1.0, 0.0]))
+    array([0.5])
+    """
+    a, b = (float(v) for v in platt)
+    if np.isnan(a) or np.isnan(b):
+        return raw
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(a * np.log(clipped / (1 - clipped)) + b)))
 
 
 def _theme_result(idx: list[int], mention: np.ndarray, positive: np.ndarray, sentences: list[str],
@@ -48,7 +61,7 @@ def build_responses(batch: SentenceBatch, scores: BatchScores, themes: ThemeSet,
     sentiment_score = np.full(n, np.nan)
     if ok_rows:
         probs = scores.sentiment
-        labels = np.array(SENTIMENT_CLASSES)[probs.argmax(axis=1)]
+        labels = np.array(SENTIMENT_LABELS)[probs.argmax(axis=1)]
         sentiment[ok_rows] = labels
         sentiment_score[ok_rows] = probs[:, 2] - probs[:, 0]
     out: dict[str, object] = {"sentiment": sentiment, "sentiment_score": sentiment_score,
@@ -60,9 +73,11 @@ def build_responses(batch: SentenceBatch, scores: BatchScores, themes: ThemeSet,
         for r, row in enumerate(ok_rows):
             idx = batch.responses[r]
             s, sc, ev = _theme_result(idx, scores.mention[:, k], scores.positive[:, k], batch.sentences,
-                                      scores.mention_threshold)
+                                      scores.threshold(k))
             stance[row], score[row] = s, sc
             evidence[row] = pd.NA if ev is None else ev
+        if scores is not None and scores.score_calibration is not None:
+            score = calibrate_score(score, scores.score_calibration[k])
         out[name] = pd.array(stance, dtype="string")
         out[f"{name}_score"] = score
         out[f"{name}_evidence"] = pd.array(evidence, dtype="string")

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ._version import __version__
 from .errors import ColumnNotFoundError, InputFormatError
+from .rates import ErrorRates
 from .rows import is_missing
-from .summary import compare_groups, summarise
+from .summary import DEFAULT_MIN_SIZE, compare_groups, summarise
 
 #: Names looked for in a results folder, in this order.
 RESPONSE_FILES = ("responses.parquet", "responses.csv", "responses.tsv", "responses.jsonl", "responses.xlsx")
@@ -41,56 +42,77 @@ class AnalysisResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def summary(self, by: str | Sequence[str] | None = None, *, time: str | None = None,
-                freq: str = "M", min_size: int | None = None) -> pd.DataFrame:
+                freq: str = "M", min_size: int = DEFAULT_MIN_SIZE) -> pd.DataFrame:
         """Outcome summary: one row overall, or one per value of ``by``.
 
         ``time`` (a date column) adds one row per period of ``freq`` (``"W"``, ``"M"``,
         ``"Q"``, ``"Y"``) for trends; ``min_size`` flags groups with fewer responses with
         text (``suppressed``) and blanks their rates.
 
-        >>> import voicelens as vl                                # doctest: +SKIP
-        >>> vl.Analyzer().analyze(["My pain is gone"]).summary()  # doctest: +SKIP
-        >>> res.summary(by="clinic", time="month", freq="M", min_size=5)   # doctest: +SKIP
+        >>> res = vl.Analyzer(backend="fake").analyze(df)     # df: text, clinic, month
+        >>> res.summary(by="clinic")[["clinic", "n", "n_text", "pain_reduction_positive_rate"]]
+          clinic  n  n_text  pain_reduction_positive_rate
+        0  North  6       6                      0.333333
+        1  South  6       6                      0.333333
+        >>> len(res.summary(by="clinic", time="month", freq="M", min_size=0))
+        6
         """
-        return summarise(self.responses, self.themes, by=by, time=time, freq=freq, min_size=min_size)
+        return summarise(self.responses, self.themes, by=by, time=time, freq=freq, min_size=min_size,
+                         error_rates=self.error_rates)
 
-    def compare(self, by: str | Sequence[str], *, min_size: int | None = 5) -> pd.DataFrame:
+    @property
+    def error_rates(self) -> dict[str, ErrorRates]:
+        """Per theme, the model's measured error rates that ``summary()`` corrects for."""
+        return {t: ErrorRates.from_dict(d) for t, d in self.metadata.get("error_rates", {}).items()
+                if t in self.themes}
+
+    def compare(self, by: str | Sequence[str], *, min_size: int = DEFAULT_MIN_SIZE) -> pd.DataFrame:
         """Each group against the rest: positive-stance rate per theme, difference and its
         95% Newcombe interval (see :func:`voicelens.summary.compare_groups`).
 
-        >>> res.compare(by="clinic")   # doctest: +SKIP
+        >>> res.compare(by="clinic", min_size=0)[["clinic", "theme", "rate", "rate_rest"]].head(2)
+          clinic           theme      rate  rate_rest
+        0  North  pain_reduction  0.333333   0.333333
+        1  South  pain_reduction  0.333333   0.333333
         """
         return compare_groups(self.responses, self.themes, by, min_size=min_size)
 
     def tidy(self, by: str | Sequence[str] | None = None, *, time: str | None = None, freq: str = "M",
-             min_size: int = 5, overall: bool = False) -> pd.DataFrame:
+             min_size: int = DEFAULT_MIN_SIZE, overall: bool = False) -> pd.DataFrame:
         """Long table ``group, theme, stance, n, count, rate, ci_low, ci_high, suppressed``
         (see :mod:`voicelens.report.tidy`), for dashboards and charts.
 
-        >>> res.tidy(by="clinic")   # doctest: +SKIP
+        >>> res.tidy(by="clinic")[["group", "theme", "stance", "n", "count"]].head(3)
+           group      theme    stance  n  count
+        0  North  sentiment  negative  6      2
+        1  North  sentiment   neutral  6      0
+        2  North  sentiment  positive  6      4
         """
         from .report.tidy import tidy_summary
 
         return tidy_summary(self.responses, self.themes, by, time=time, freq=freq, min_size=min_size,
                             overall=overall)
 
-    def quotes(self, n: int = 3, *, by: str | Sequence[str] | None = None, min_size: int = 5,
+    def quotes(self, n: int = 3, *, by: str | Sequence[str] | None = None, min_size: int = DEFAULT_MIN_SIZE,
                redact: bool = True) -> pd.DataFrame:
         """Up to ``n`` representative quotes per theme and stance, personal details
         redacted, none from suppressed groups (see :mod:`voicelens.report.quotes`).
 
-        >>> res.quotes(n=2, by="clinic")   # doctest: +SKIP
+        >>> res.quotes(n=1, by="clinic")[["theme", "stance", "quote"]].head(1)   # doctest: +ELLIPSIS
+                    theme    stance ...
         """
         from .report.quotes import representative_quotes
 
         return representative_quotes(self.responses, self.themes, n=n, by=by, min_size=min_size, redact=redact)
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, by: str | Sequence[str] | None = None,
-                time: str | None = None, freq: str = "M", min_size: int = 5, n_quotes: int = 3,
+                time: str | None = None, freq: str = "M", min_size: int = DEFAULT_MIN_SIZE, n_quotes: int = 3,
                 redact: bool = True, indent: int | None = 2) -> str:
         """Versioned JSON export (schema: ``docs/json_schema.md``); written to ``path`` if given.
 
-        >>> payload = res.to_json(by="clinic", time="month")   # doctest: +SKIP
+        >>> import json
+        >>> json.loads(res.to_json(by="clinic", time="month"))["format"]
+        'voicelens.report'
         """
         from .report.json_export import to_json
 
@@ -98,7 +120,7 @@ class AnalysisResult:
                        redact=redact, indent=indent)
 
     def report(self, path: str | os.PathLike[str], *, by: str | Sequence[str] | None = None,
-               time: str | None = None, freq: str = "M", min_size: int = 5, n_quotes: int = 3,
+               time: str | None = None, freq: str = "M", min_size: int = DEFAULT_MIN_SIZE, n_quotes: int = 3,
                title: str | None = None, charts: Literal["both", "interactive", "static"] = "both") -> Path:
         """Write a self-contained HTML report (charts, tables, quotes, methods); needs the
         ``report`` extra (matplotlib, plotly, jinja2).

@@ -1,55 +1,87 @@
 """Aggregate per-response results into outcome summaries: by group, over time, with
-95% intervals, group-versus-rest comparisons and small-group suppression."""
+95% intervals, group-versus-rest comparisons and small-group suppression.
+
+Small-group protection, one rule everywhere (Python, CLI, Ray, JSON, tidy, report): a group
+with fewer than ``min_size`` responses with text (default :data:`DEFAULT_MIN_SIZE`) is
+*suppressed*: its rates, intervals and quotes are left out, only its size is shown. When
+exactly one row of a breakdown is suppressed, its numbers could be worked out from the total
+and the other rows, so the next-smallest row of that breakdown is suppressed too
+("complementary" suppression, the usual rule for published tables). ``min_size=0`` turns
+suppression off.
+
+>>> sizes = pd.DataFrame({"clinic": ["A", "B", "C"], "n_text": [3, 40, 12]})
+>>> flag_small_groups(sizes, ["clinic"], min_size=5)[["clinic", "suppressed", "suppression"]]
+  clinic  suppressed    suppression
+0      A        True    small_group
+1      B       False           <NA>
+2      C        True  complementary
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .backends.base import SENTIMENT_CLASSES
+from .labels import SENTIMENT_LABELS
+from .rates import MIN_SEPARATION, ErrorRates, adjusted_rate
 from .errors import ColumnNotFoundError
 from .stats import Z95, wilson_interval
 
 logger = logging.getLogger("voicelens")
 
+#: Default minimum number of responses with text for a group to be shown.
+DEFAULT_MIN_SIZE = 5
 
-def _summarise(group: pd.DataFrame, themes: Sequence[str]) -> dict[str, float]:
+
+def _summarise(group: pd.DataFrame, themes: Sequence[str],
+               error_rates: Mapping[str, ErrorRates]) -> dict[str, float]:
     scored = group[group["status"] == "ok"]
     n_text = len(scored)
     n_no_answer = int((group["status"] == "no_answer").sum())  # placeholders ("N/A"): not in n_text
     row: dict[str, float] = {"n": len(group), "n_text": n_text, "n_no_answer": n_no_answer}
-    for label in SENTIMENT_CLASSES:
+    for label in SENTIMENT_LABELS:
         row[f"{label}_share"] = (scored["sentiment"] == label).sum() / n_text if n_text else np.nan
     row["sentiment_score_mean"] = scored["sentiment_score"].mean() if n_text else np.nan
     for name in themes:
         stance = scored[name]
         positives = int((stance == "positive").sum())
-        low, high = wilson_interval(positives, n_text)
+        raw = positives / n_text if n_text else np.nan
+        if name in error_rates and error_rates[name].separation >= MIN_SEPARATION:
+            rate, low, high = adjusted_rate(positives, n_text, error_rates[name])
+        else:
+            (low, high), rate = wilson_interval(positives, n_text), raw
         row[f"{name}_mentioned_rate"] = (stance != "absent").sum() / n_text if n_text else np.nan
-        row[f"{name}_positive_rate"] = positives / n_text if n_text else np.nan
+        row[f"{name}_positive_rate"] = float(rate)
         row[f"{name}_positive_ci_low"] = float(low)
         row[f"{name}_positive_ci_high"] = float(high)
+        row[f"{name}_positive_count"] = positives
+        row[f"{name}_positive_rate_raw"] = raw
         row[f"{name}_negative_rate"] = (stance == "negative").sum() / n_text if n_text else np.nan
     return row
 
 
 def summarise(responses: pd.DataFrame, themes: Sequence[str], by: str | Sequence[str] | None = None,
-              *, time: str | None = None, freq: str = "M", min_size: int | None = None) -> pd.DataFrame:
+              *, time: str | None = None, freq: str = "M", min_size: int = DEFAULT_MIN_SIZE,
+              error_rates: Mapping[str, ErrorRates] | None = None) -> pd.DataFrame:
     """One row per group (or one overall row). Rates are over responses with text
     (``n_text``); ``n_no_answer`` counts the placeholder answers ("N/A", "Did not answer")
-    left out of them; ``T_positive_ci_low/high`` are 95% Wilson bounds of ``T_positive_rate``.
+    left out of them. ``T_positive_count`` / ``T_positive_rate_raw`` count the responses
+    called positive. Where the model's error rates for ``T`` are known (``error_rates``,
+    measured on labelled text it never trained on), ``T_positive_rate`` is corrected for
+    them and ``T_positive_ci_low/high`` is a 95% interval that includes the classifier's
+    own uncertainty (:mod:`voicelens.rates`); otherwise it is the raw rate with 95% Wilson bounds.
 
     ``time``: a date column; rows are then also split by period of ``freq`` (``"D"``,
     ``"W"``, ``"M"``, ``"Q"``, ``"Y"``), the column holding each period's first day.
-    ``min_size``: when given, adds ``suppressed`` / ``suppression`` and blanks every rate
-    of a group with fewer than ``min_size`` responses with text (see ``report.suppression``).
+    ``min_size``: adds ``suppressed`` / ``suppression`` and blanks every rate of a group
+    with fewer than ``min_size`` responses with text (default 5; ``0`` turns this off).
 
     >>> df = pd.DataFrame({"status": ["ok"], "sentiment": ["positive"], "sentiment_score": [0.9],
     ...                    "hope": ["positive"]})
-    >>> summarise(df, ["hope"])[["n", "hope_positive_rate"]].to_dict("records")
+    >>> summarise(df, ["hope"], min_size=0)[["n", "hope_positive_rate"]].to_dict("records")
     [{'n': 1, 'hope_positive_rate': 1.0}]
     """
     keys = group_keys(responses, by)
@@ -57,17 +89,13 @@ def summarise(responses: pd.DataFrame, themes: Sequence[str], by: str | Sequence
         responses = with_period(responses, time, freq)
         keys = keys + [time]
     if not keys:
-        table = pd.DataFrame([_summarise(responses, themes)])
+        table = pd.DataFrame([_summarise(responses, themes, error_rates or {})])
     else:
         rows = []
         for values, group in responses.groupby(keys, sort=True, dropna=False):
             values = values if isinstance(values, tuple) else (values,)
-            rows.append({**dict(zip(keys, values)), **_summarise(group, themes)})
+            rows.append({**dict(zip(keys, values)), **_summarise(group, themes, error_rates or {})})
         table = pd.DataFrame(rows)
-    if min_size is None:
-        return table
-    from .report.suppression import flag_small_groups, mask_suppressed
-
     flagged = flag_small_groups(table, keys, min_size)
     return mask_suppressed(flagged, keep=[*keys, "n", "n_text", "n_no_answer"])
 
@@ -131,7 +159,7 @@ def newcombe_interval(k1, n1, k2, n2, z: float = Z95) -> tuple[np.ndarray, np.nd
 
 
 def compare_groups(responses: pd.DataFrame, themes: Sequence[str], by: str | Sequence[str],
-                   *, min_size: int | None = 5) -> pd.DataFrame:
+                   *, min_size: int = DEFAULT_MIN_SIZE) -> pd.DataFrame:
     """Each group against all other responses: per theme, the positive-stance rate in the
     group (``rate``) and in the rest (``rate_rest``), their difference ``diff`` and its 95%
     Newcombe interval (``ci_low``, ``ci_high``). Rates are over responses with text.
@@ -139,7 +167,7 @@ def compare_groups(responses: pd.DataFrame, themes: Sequence[str], by: str | Seq
 
     >>> df = pd.DataFrame({"status": ["ok"] * 4, "hope": ["positive", "positive", "absent", "absent"],
     ...                    "clinic": ["A", "A", "B", "B"]})
-    >>> compare_groups(df, ["hope"], "clinic", min_size=None)[["clinic", "rate", "rate_rest", "diff"]]
+    >>> compare_groups(df, ["hope"], "clinic", min_size=0)[["clinic", "rate", "rate_rest", "diff"]]
       clinic  rate  rate_rest  diff
     0      A   1.0        0.0   1.0
     1      B   0.0        1.0  -1.0
@@ -153,10 +181,7 @@ def compare_groups(responses: pd.DataFrame, themes: Sequence[str], by: str | Seq
         counts[theme] = (ok & (responses[theme] == "positive").to_numpy()).astype(int)
     table = pd.concat([responses[keys], counts], axis=1).groupby(keys, sort=True, dropna=False).sum()
     table = table.reset_index()
-    if min_size is not None:
-        from .report.suppression import flag_small_groups
-
-        table = flag_small_groups(table, keys, min_size)
+    table = flag_small_groups(table, keys, min_size)
     total = int(ok.sum())
     parts = []
     for theme in themes:
@@ -167,9 +192,55 @@ def compare_groups(responses: pd.DataFrame, themes: Sequence[str], by: str | Seq
             part = table[keys].assign(theme=theme, n=n1.astype(int), n_rest=n2.astype(int),
                                       rate=k1 / n1, rate_rest=k2 / n2, diff=k1 / n1 - k2 / n2,
                                       ci_low=low, ci_high=high)
-        if min_size is not None:
-            hidden = table["suppressed"].to_numpy(bool) | (n2 < min_size)
-            part["suppressed"] = hidden
-            part.loc[hidden, ["rate", "rate_rest", "diff", "ci_low", "ci_high"]] = np.nan
+        hidden = table["suppressed"].to_numpy(bool) | (n2 < min_size)
+        part["suppressed"] = hidden
+        part.loc[hidden, ["rate", "rate_rest", "diff", "ci_low", "ci_high"]] = np.nan
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
+
+
+
+
+def check_min_size(min_size: object) -> int:
+    """``min_size`` as an int >= 0 (0 and 1 switch suppression off)."""
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 0:
+        raise ValueError(f"min_size must be a whole number >= 0 (0 turns suppression off); got {min_size!r}")
+    return min_size
+
+
+def flag_small_groups(table: pd.DataFrame, keys: Sequence[str], min_size: int = DEFAULT_MIN_SIZE,
+                      size_column: str = "n_text") -> pd.DataFrame:
+    """A copy of ``table`` with ``suppressed`` (bool) and ``suppression`` (``small_group``,
+    ``complementary`` or NA) columns. ``keys`` are the columns that make up a row's group."""
+    min_size = check_min_size(min_size)
+    out = table.copy()
+    small = out[size_column] < min_size
+    reason = pd.Series(pd.NA, index=out.index, dtype="string")
+    reason[small] = "small_group"
+    keys = list(keys)
+    changed = bool(keys) and min_size > 1
+    while changed:
+        changed = False
+        for key in keys:
+            others = [k for k in keys if k != key]
+            slices = out.groupby(others, dropna=False, sort=False).groups.values() if others else [out.index]
+            for rows in slices:
+                hidden = reason[rows].notna()
+                if len(rows) > 1 and hidden.sum() == 1:
+                    shown = out.loc[rows][~hidden.to_numpy()]
+                    smallest = shown[size_column].idxmin()
+                    reason[smallest] = "complementary"
+                    changed = True
+    out["suppressed"] = reason.notna().to_numpy()
+    out["suppression"] = reason
+    return out
+
+
+def mask_suppressed(table: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
+    """Blank (NaN/NA) every column not in ``keep`` on suppressed rows."""
+    out = table.copy()
+    shown = ~out["suppressed"].to_numpy(dtype=bool)
+    for col in out.columns:
+        if col not in keep and col not in ("suppressed", "suppression"):
+            out[col] = out[col].where(shown)
+    return out

@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .backends.base import SentenceBatch
 
 #: Longest sentence (in words) passed to an encoder in one piece; the
 #: all-MiniLM-L6-v2 encoder reads at most 256 word pieces.
@@ -76,3 +80,20 @@ def split_sentences(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[str]
                 if sentence:
                     sentences.extend(_windows(sentence, max_words))
     return sentences
+
+
+def dedupe_sentences(texts: list[str], questions: list[str | None]) -> SentenceBatch:
+    """Split texts into sentences, each distinct sentence kept once for the whole batch.
+
+    >>> batch = dedupe_sentences(["My pain is gone. Thanks!", "Thanks!"], [None, None])
+    >>> batch.sentences, batch.responses
+    (['My pain is gone.', 'Thanks!'], [[0, 1], [1]])
+    """
+    from .backends.base import SentenceBatch
+
+    position: dict[str, int] = {}
+    responses = []
+    for text in texts:
+        idx = [position.setdefault(s, len(position)) for s in split_sentences(text)]
+        responses.append(idx or [position.setdefault(text, len(position))])
+    return SentenceBatch(list(position), responses, questions)

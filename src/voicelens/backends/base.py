@@ -9,8 +9,6 @@ import numpy as np
 
 from ..themes import ThemeSet
 
-#: Column order of every sentiment probability array.
-SENTIMENT_CLASSES = ("negative", "neutral", "positive")
 
 
 @dataclass
@@ -36,14 +34,23 @@ class BatchScores:
     - ``positive``: ``(n_sentences, n_themes)`` probability that, if it is, the outcome is
       reported (positive stance) rather than absent or reversed;
     - ``mention_threshold``: a sentence counts as mentioning a theme from this
-      probability on (chosen for F1 when the heads were trained; 0.5 by default).
+      probability on (chosen when the heads were trained; 0.5 by default); one value,
+      or one per theme;
+    - ``score_calibration``: optional ``(n_themes, 2)`` Platt parameters ``(a, b)`` that
+      turn a response's raw positive score ``s`` into a calibrated probability
+      ``sigmoid(a * logit(s) + b)``; NaN rows leave a theme's score raw.
     """
 
     sentiment: np.ndarray
     sentence_sentiment: np.ndarray
     mention: np.ndarray
     positive: np.ndarray
-    mention_threshold: float = 0.5
+    mention_threshold: float | np.ndarray = 0.5
+    score_calibration: np.ndarray | None = None
+
+    def threshold(self, k: int) -> float:
+        """Mention threshold of theme ``k``."""
+        return float(np.broadcast_to(np.asarray(self.mention_threshold, dtype=float), (self.mention.shape[1],))[k])
 
 
 @runtime_checkable

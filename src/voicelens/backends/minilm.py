@@ -18,7 +18,8 @@ from .loading import load_local_model
 #: The encoder reads at most this many word pieces per sentence; the text
 #: module cuts longer sentences into windows before they get here.
 MAX_TOKENS = 256
-TOP_LAYERS_FILE = "minilm_top_layers.safetensors"
+#: voicelens' fine-tuned reader: a LoRA delta over every layer (``voicelens.train.reader``).
+DELTA_FILE = "minilm_lora.safetensors"
 
 
 def default_encoder_path() -> Path:
@@ -34,28 +35,54 @@ def default_encoder_path() -> Path:
 
 
 def shipped_top_layers() -> Path | None:
-    """voicelens' fine-tuned top encoder layers, if this install ships them."""
+    """voicelens' fine-tuned encoder delta, if this install ships it."""
     try:
-        path = models_dir() / "encoder" / TOP_LAYERS_FILE
+        path = models_dir() / "encoder" / DELTA_FILE
     except ModelNotFoundError:
         return None
     return path if path.is_file() else None
 
 
 def apply_top_layers(model, path: Path) -> None:
-    """Overwrite the base model's top layers with fine-tuned ones (safetensors)."""
+    """Apply a fine-tuned delta (safetensors) to the base model: a LoRA delta is merged
+    into the weights (``W += scaling * B @ A``), a file of plain tensors replaces them."""
+    from safetensors import safe_open
     from safetensors.torch import load_file
 
     try:
         state = load_file(str(path))
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
     except Exception as exc:
-        raise ModelLoadError(f"fine-tuned encoder layers {path} are corrupt ({exc}); reinstall voicelens "
-                             "or retrain with `python -m voicelens.train.finetune_encoder`") from exc
+        raise ModelLoadError(f"fine-tuned encoder delta {path} is corrupt ({exc}); reinstall voicelens "
+                             "or retrain with `python -m voicelens.train.reader fit`") from exc
+    if meta.get("kind") == "lora":
+        merge_lora(model, state, float(meta["scaling"]), path)
+        return
     own = model.state_dict()
     unknown = [k for k in state if k not in own or own[k].shape != state[k].shape]
     if unknown:
         raise ModelLoadError(f"{path} does not fit this encoder (unexpected tensors {unknown[:3]}...)")
     model.load_state_dict(state, strict=False)
+
+
+def merge_lora(model, state: dict, scaling: float, path: Path) -> None:
+    """Merge ``<module>.lora_A`` / ``<module>.lora_B`` pairs into the base linear layers."""
+    import torch
+
+    modules = dict(model.named_modules())
+    names = sorted({key.rsplit(".lora_", 1)[0] for key in state})
+    missing = [n for n in names if n not in modules or f"{n}.lora_B" not in state or f"{n}.lora_A" not in state]
+    if missing:
+        raise ModelLoadError(f"{path} does not fit this encoder (unknown or incomplete modules {missing[:3]})")
+    with torch.no_grad():
+        for name in names:
+            weight = modules[name].weight
+            a, b = state[f"{name}.lora_A"].float(), state[f"{name}.lora_B"].float()
+            if (b.shape[0], a.shape[1]) != tuple(weight.shape):
+                raise ModelLoadError(f"{path}: {name} has shape {tuple(weight.shape)}, the delta "
+                                     f"{(b.shape[0], a.shape[1])}")
+            weight += scaling * (b @ a).to(weight.dtype)
 
 
 PRECISIONS = ("auto", "fp32", "bf16")

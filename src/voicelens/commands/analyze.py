@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from ..backends.registry import available_backends
+
 #: Library parameter names as the command line spells them, for error messages.
 _FLAGS = {"text_column": "--text-column", "question_column": "--question-column", "by": "--by"}
 
@@ -18,7 +20,7 @@ def add_parser(sub) -> None:
                         "Google Forms or REDCap export, whose free-text questions are found for you")
     a.add_argument("--by", nargs="+", default=[], help="columns to group the summary by")
     a.add_argument("--out", default="voicelens_out", help="output folder (default: voicelens_out)")
-    a.add_argument("--backend", default="embedded",
+    a.add_argument("--backend", default="embedded", choices=available_backends(),
                    help="embedded (default), transformers (needs --sentiment-model and --theme-model) or lexicon")
     a.add_argument("--sentiment-model", default=None, metavar="PATH_OR_ID",
                    help="transformers backend: a sentiment classifier, as a local model folder (or a "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -45,27 +46,48 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 
         if importlib.util.find_spec("openpyxl") is None:
             raise ImportError("writing Excel files needs openpyxl: pip install openpyxl")
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{suffix}")
-        os.close(fd)
-        if kind in ("csv", "tsv"):
-            df.to_csv(tmp, sep="\t" if kind == "tsv" else ",", index=False, encoding="utf-8")
-        elif kind == "parquet":
-            df.to_parquet(tmp, index=False)
-        elif kind == "jsonl":
-            df.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
-        else:
-            df.to_excel(tmp, index=False, engine="openpyxl")
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-        tmp = None
+        with atomic_file(path, suffix=f".tmp{suffix}") as tmp:
+            if kind in ("csv", "tsv"):
+                df.to_csv(tmp, sep="\t" if kind == "tsv" else ",", index=False, encoding="utf-8")
+            elif kind == "parquet":
+                df.to_parquet(tmp, index=False)
+            elif kind == "jsonl":
+                df.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
+            else:
+                df.to_excel(tmp, index=False, engine="openpyxl")
     except OSError as exc:
         if exc.errno is None:
             raise OSError(f"could not write {path}: {exc}") from exc
         raise type(exc)(exc.errno, f"{exc.strerror} (could not write output file)", str(path)) from exc
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
     return path
+
+
+def fsync_file(path: str | os.PathLike[str]) -> None:
+    """Flush ``path`` to disk (so a crash right after cannot leave it half written)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file beside ``target`` that replaces it, synced, only when the block
+    succeeds; on any error ``target`` is left as it was. The one atomic writer of voicelens.
+
+    >>> with atomic_file(Path("summary.csv")) as tmp:        # doctest: +SKIP
+    ...     tmp.write_text("n\n3\n")
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        fsync_file(tmp)
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise

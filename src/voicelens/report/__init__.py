@@ -14,7 +14,7 @@ from __future__ import annotations
 from .load import read_results
 from .quotes import representative_quotes
 from .redaction import Redaction, Redactor, redact
-from .suppression import DEFAULT_MIN_SIZE, flag_small_groups
+from ..summary import DEFAULT_MIN_SIZE, flag_small_groups
 from .tidy import tidy_summary
 
 __all__ = [

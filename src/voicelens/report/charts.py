@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..summary import DEFAULT_MIN_SIZE
 from . import views
 from .views import SERIES_COLOURS, STANCE_COLOURS, pretty
 
@@ -153,7 +154,7 @@ def trend_figure(tidy_over_time: pd.DataFrame, time: str) -> Figure:
 
 
 def save_pngs(result, folder, *, by=None, time: str | None = None, freq: str = "M",
-              min_size: int = 5) -> list:
+              min_size: int = DEFAULT_MIN_SIZE) -> list:
     """Write the report's charts as ``prevalence.png``, ``stance.png``, ``sentiment.png``
     (and ``trend.png`` with ``time``) into ``folder``; returns the paths."""
     from pathlib import Path

@@ -21,10 +21,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from .._version import __version__
-from ..summary import group_keys
+from ..summary import DEFAULT_MIN_SIZE, check_min_size, group_keys
 from .quotes import representative_quotes
 from .redaction import KINDS
-from .suppression import check_min_size
 from .tidy import OVERALL, tidy_summary
 from .views import pretty, suppressed_groups
 
@@ -91,11 +90,9 @@ def _charts(result, by_keys: list[str], time: str | None, freq: str, min_size: i
 
 
 def _summary_rows(result, by_keys: list[str], min_size: int) -> list[dict[str, Any]]:
-    from ..summary import summarise
-
-    tables = [summarise(result.responses, result.themes, min_size=min_size).assign(group=OVERALL)]
+    tables = [result.summary(min_size=min_size).assign(group=OVERALL)]
     if by_keys:
-        by = summarise(result.responses, result.themes, by=by_keys, min_size=min_size)
+        by = result.summary(by=by_keys, min_size=min_size)
         from .tidy import group_label
 
         by["group"] = [group_label(vals) for vals in by[by_keys].itertuples(index=False)]
@@ -146,7 +143,7 @@ def _cards(result, min_size: int) -> list[dict[str, str]]:
 
 
 def render_report(result, *, by: str | Sequence[str] | None = None, time: str | None = None, freq: str = "M",
-                  min_size: int = 5, n_quotes: int = 3, title: str | None = None, charts: Charts = "both",
+                  min_size: int = DEFAULT_MIN_SIZE, n_quotes: int = 3, title: str | None = None, charts: Charts = "both",
                   generated: dt.datetime | None = None) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
     from jinja2 import Environment

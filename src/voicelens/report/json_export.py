@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..summary import group_keys
+from ..summary import DEFAULT_MIN_SIZE, check_min_size, flag_small_groups, group_keys
 from .quotes import representative_quotes
-from .suppression import check_min_size, flag_small_groups
 from .tidy import OVERALL, group_label, tidy_summary
 
 FORMAT = "voicelens.report"
@@ -67,7 +66,7 @@ def _tidy_records(table: pd.DataFrame, keys: list[str], time: str | None) -> lis
 
 
 def build_payload(result, *, by: str | Sequence[str] | None = None, time: str | None = None,
-                  freq: str = "M", min_size: int = 5, n_quotes: int = 3, redact: bool = True) -> dict[str, Any]:
+                  freq: str = "M", min_size: int = DEFAULT_MIN_SIZE, n_quotes: int = 3, redact: bool = True) -> dict[str, Any]:
     """The export as a dict (before JSON encoding)."""
     min_size = check_min_size(min_size)
     responses, themes = result.responses, result.themes

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..summary import group_keys
 from .redaction import KINDS, Redactor
-from .suppression import DEFAULT_MIN_SIZE, flag_small_groups
+from ..summary import DEFAULT_MIN_SIZE, flag_small_groups
 from .tidy import group_label
 
 QUOTE_COLUMNS = ["theme", "stance", "rank", "quote", "confidence", "group", "row", "redactions"]

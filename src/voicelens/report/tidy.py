@@ -23,10 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..backends.base import SENTIMENT_CLASSES
+from ..labels import SENTIMENT_LABELS as SENTIMENT_CLASSES
 from ..stats import wilson_interval
 from ..summary import group_keys, summarise
-from .suppression import DEFAULT_MIN_SIZE, flag_small_groups
+from ..summary import DEFAULT_MIN_SIZE, flag_small_groups
 
 OVERALL = "All responses"
 TIDY_COLUMNS = ["group", "theme", "stance", "n", "count", "rate", "ci_low", "ci_high", "suppressed"]
@@ -53,12 +53,12 @@ def tidy_summary(responses: pd.DataFrame, themes: Sequence[str], by: str | Seque
     (per period, with ``time``) first when ``by`` splits the data."""
     by_keys = group_keys(responses, by)
     keys = by_keys + ([time] if time else [])
-    wide = summarise(responses, themes, by=by, time=time, freq=freq)
+    wide = summarise(responses, themes, by=by, time=time, freq=freq, min_size=0)
     wide = flag_small_groups(wide, keys, min_size)
     parts = [_long(wide, themes, keys, by_keys)]
     if overall and by_keys:
         top_keys = [time] if time else []
-        top = flag_small_groups(summarise(responses, themes, time=time, freq=freq), top_keys, min_size)
+        top = flag_small_groups(summarise(responses, themes, time=time, freq=freq, min_size=0), top_keys, min_size)
         parts.insert(0, _long(top, themes, top_keys, []))
     out = pd.concat(parts, ignore_index=True)
     return out[["group", *keys, *TIDY_COLUMNS[1:]]]
@@ -74,7 +74,7 @@ def _long(wide: pd.DataFrame, themes: Sequence[str], keys: list[str], label_keys
             counts.append(("sentiment", label, r[f"{label}_share"]))
         for theme in themes:
             mentioned = r[f"{theme}_mentioned_rate"]
-            counts += [(theme, "positive", r[f"{theme}_positive_rate"]),
+            counts += [(theme, "positive", r[f"{theme}_positive_rate_raw"]),
                        (theme, "negative", r[f"{theme}_negative_rate"]),
                        (theme, "absent", 1 - mentioned if n else np.nan)]
         for theme, stance, share in counts:

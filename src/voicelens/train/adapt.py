@@ -74,5 +74,5 @@ def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataF
             key = theme_key(theme)
             adapters[key] = {**adapters.get(key, {}), **new}
             used[theme.name] = int(known.sum())
-    heads = EmbeddedHeads(sentiment, base.outcome, base.mention, base.stance, adapters)
+    heads = EmbeddedHeads(sentiment, base.outcome, base.mention, base.stance, adapters, dict(base.themes))
     return heads, used

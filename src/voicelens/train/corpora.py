@@ -69,8 +69,13 @@ def load_druglib(root: Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: The PsyTAR drug held out whole: all its reviews are test.
+PSYTAR_TEST_DRUG = "effexor"
+
+
 def load_psytar(root: Path | None = None) -> pd.DataFrame:
-    """PsyTAR sentences: ``EF`` (it worked) vs ``INF`` (it did not), split by review."""
+    """PsyTAR sentences: ``EF`` (it worked) vs ``INF`` (it did not), split by review;
+    every review of Effexor XR is test too (a drug held out whole)."""
     root = root or data_dir()
     raw = pd.read_csv(root / "psytar" / "psytar_sentences.csv")
     raw = raw[raw["sentence"].notna() & (raw["sentence"].astype(str).str.strip() != "")].reset_index(drop=True)
@@ -87,7 +92,8 @@ def load_psytar(root: Path | None = None) -> pd.DataFrame:
         "outcome": pd.Series(outcome, dtype="string"),
         "adr": raw["ADR"],
         "comment_id": raw["comment_id"],
-        "split": np.where(raw["comment_id"].isin(test_ids), "test", "train"),
+        "split": np.where(raw["comment_id"].isin(test_ids) | raw["drug_id"].str.startswith(PSYTAR_TEST_DRUG),
+                          "test", "train"),
         "source": "psytar",
     })
 
@@ -95,12 +101,24 @@ def load_psytar(root: Path | None = None) -> pd.DataFrame:
 NHS_SENTIMENT = {1: "positive", 2: "positive", 3: "neutral", 4: "negative", 5: "negative"}
 
 
+def normalised(texts: pd.Series) -> pd.Series:
+    """Lower-cased, single-spaced text: the key for de-duplicating across splits."""
+    return texts.astype("string").fillna("").str.split().str.join(" ").str.lower()
+
+
 def load_nhs_fft(root: Path | None = None) -> pd.DataFrame:
-    """NHS Friends and Family Test answers, with question, sentiment and theme columns."""
+    """NHS Friends and Family Test answers, with question, sentiment and theme columns.
+
+    Split by row with a fixed seed; a train row whose text also occurs in the test part
+    is dropped (de-duplicated across splits), so the test part is text training never saw.
+    """
     root = root or data_dir()
     raw = pd.read_csv(root / "nhs_fft" / "nhft_comments.csv")
     rng = np.random.default_rng(SEED)
     is_test = rng.random(len(raw)) < TEST_FRACTION
+    text = normalised(raw["FFT answer"])
+    leaked = ~is_test & text.isin(set(text[is_test])).to_numpy()
+    raw, is_test = raw[~leaked], is_test[~leaked]
     out = pd.DataFrame({
         "text": raw["FFT answer"].astype("string"),
         "question": raw["FFT question"].astype("string"),
@@ -112,3 +130,36 @@ def load_nhs_fft(root: Path | None = None) -> pd.DataFrame:
     })
     theme_columns = list(raw.columns[raw.columns.get_loc("Not assigned"):])
     return pd.concat([out, raw[theme_columns].fillna(0).astype(int)], axis=1)
+
+
+#: Phase 1 gives no question text; ``shared/data/README.md`` says what each question reads like.
+PHASE1_QUESTIONS = {"Trust A - Q1": "What could be improved?", "Trust B - Q1": "What could be improved?",
+                    "Trust C - Q2": "What could be improved?", "Trust A - Q2": "What was good?",
+                    "Trust C - Q1": "What was good?"}
+#: The phase-1 trust held out whole: never trained on, scored once for the test set.
+PHASE1_TEST_TRUST = "Trust A"
+
+
+def load_phase1(root: Path | None = None) -> pd.DataFrame:
+    """Phase-1 answers of three more trusts; Trust A is the test part, B and C train.
+
+    ``sentiment`` from ``criticality`` (below 0 negative, above 0 positive; 0 means not
+    scored and stray codes are dropped: NA). Answers that also occur in ``nhft_comments.csv``
+    are dropped, so the NHFT test part stays unseen.
+    """
+    root = root or data_dir()
+    raw = pd.read_csv(root / "nhs_fft" / "phase1_text_data.csv")
+    nhft = pd.read_csv(root / "nhs_fft" / "nhft_comments.csv")
+    raw = raw[~normalised(raw["feedback"]).isin(set(normalised(nhft["FFT answer"])))]
+    score = pd.to_numeric(raw["criticality"], errors="coerce")
+    sentiment = np.where(score < 0, "negative", np.where(score > 0, "positive", None))
+    return pd.DataFrame({
+        "text": raw["feedback"].astype("string"),
+        "question": raw["question"].map(PHASE1_QUESTIONS).astype("string"),
+        "sentiment": pd.Series(sentiment, index=raw.index, dtype="string"),
+        "outcome": pd.Series(pd.NA, index=raw.index, dtype="string"),
+        "trust": raw["organization"],
+        "subcategory": raw["subcategory"],
+        "split": np.where(raw["organization"] == PHASE1_TEST_TRUST, "test", "train"),
+        "source": "nhs_fft",
+    })

@@ -29,7 +29,8 @@ from .model_card import write_model_card
 
 DEV_FILE = Path(__file__).resolve().parents[3] / "tests" / "data" / "dev_testimonials.jsonl"
 DEFAULT_THEMES = ("pain_reduction", "daily_function", "hope")
-SOURCE_WEIGHT = {"druglib": 1.0, "nhs_fft": 1.0, "psytar": 0.5, "dev": 1.0}
+LABELS_FILE = Path(__file__).resolve().parents[3] / "models" / "labels" / "outcome_labels.csv"
+SOURCE_WEIGHT = {"druglib": 1.0, "nhs_fft": 1.0, "psytar": 0.5, "dev": 1.0, "units": 2.0}
 
 
 def load_dev(path: Path = DEV_FILE, split: str = "tune") -> pd.DataFrame:
@@ -102,8 +103,10 @@ def expected_calibration_error(proba: np.ndarray, y: list[str], classes: list[st
 
 
 def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path = DEV_FILE,
-          top_layers: str | Path | None = "shipped") -> dict:
+          top_layers: str | Path | None = "shipped", labels_file: Path = LABELS_FILE) -> dict:
+    from ..backends.embedded import EmbeddedBackend
     from ..backends.minilm import MiniLMEncoder
+    from .theme_readers import fit_theme_readers, labelled_units, seed_pain_units
 
     rng = np.random.default_rng(SEED)
     encoder = MiniLMEncoder(top_layers=top_layers)
@@ -119,9 +122,16 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     nhs = nhs[nhs["text"].notna() & (nhs["text"].str.strip() != "")]
     psy = take(load_psytar())
     dev = load_dev(dev_file)
+    units = labelled_units(labels_file)
+    if limit:
+        units = units.sample(n=min(4 * limit, len(units)), random_state=SEED).reset_index(drop=True)
 
     # --- sentiment -------------------------------------------------------------
     parts = []
+    lab_units = units[units["sentiment"].notna()]
+    _, u_emb = embed_responses(lab_units["text"].tolist(), embed)
+    u_q = _question_embeddings(lab_units["question"].tolist(), embed, u_emb.shape[1])
+    parts.append((u_emb, u_q, lab_units["sentiment"].to_numpy(object), "units"))
     d_sents, d_emb = embed_responses(drug["text"].tolist(), embed)
     parts.append((d_emb, np.zeros_like(d_emb), drug["sentiment"].to_numpy(object), "druglib"))
     lab = nhs[nhs["sentiment"].notna()]
@@ -139,7 +149,8 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     x = np.concatenate([sentiment_features(e, q) for e, q, _, _ in parts])
     y = np.concatenate([lbl for _, _, lbl, _ in parts])
     src = np.concatenate([[s] * len(lbl) for _, _, lbl, s in parts])
-    calib = calibration_mask([*drug["text"], *lab["text"], *psy["text"], *dev["text"]])
+    calib = np.concatenate([lab_units["held"].to_numpy(bool),
+                            calibration_mask([*drug["text"], *lab["text"], *psy["text"], *dev["text"]])])
     sentiment, sent_report = fit_calibrated(x, y, ["negative", "neutral", "positive"],
                                             _source_weights(src), 1e-3, calib, rng)
 
@@ -197,9 +208,16 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
                                            rng)
 
     heads = EmbeddedHeads(sentiment, outcome, mention, stance_head)
-    heads, adapted = train_theme_adapters(heads, dev, top_layers, limit)
+    heads, adapted = train_theme_adapters(heads, top_layers, limit)
+    backend = EmbeddedBackend(top_layers=top_layers)
+    backend.heads = heads
+    seed = seed_pain_units()
+    readers = fit_theme_readers(backend, heads, units, ThemeSet.default(),
+                                extra={"pain_reduction": seed.sample(n=min(len(seed), 4 * (limit or len(seed))),
+                                                                     random_state=SEED)})
     report = {"sentiment": sent_report, "outcome": out_report, "mention": m_report, "stance": s_report,
-              "adapters": adapted, "limit": limit, "trained_at": time.strftime("%Y-%m-%d"), "encoder": cache.folder.name}
+              "theme_readers": readers, "adapters": adapted, "limit": limit,
+              "trained_at": time.strftime("%Y-%m-%d"), "encoder": cache.folder.name}
     for name in ("sentiment", "outcome", "mention", "stance"):
         getattr(heads, name).meta = {"report": report[name], "limit": limit}
     mention.meta["threshold"] = m_report["threshold"]
@@ -211,10 +229,10 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     return report
 
 
-def train_theme_adapters(heads: EmbeddedHeads, dev: pd.DataFrame, top_layers, limit: int | None):
-    """Supervised adapters for the shipped themes: default themes on the dev set's tune
-    part, the patient-experience pack on the NHS FFT train part."""
-    from ..analyzer import build_batch
+def train_theme_adapters(heads: EmbeddedHeads, top_layers, limit: int | None):
+    """Supervised adapters for the patient-experience pack, on the NHS FFT train part (the
+    default themes have trained readers instead: :mod:`voicelens.train.theme_readers`)."""
+    from ..text import dedupe_sentences
     from ..backends.embedded import EmbeddedBackend
     from .adapt import adapt_heads
     from .export_labeled import nhs_labeled
@@ -225,10 +243,9 @@ def train_theme_adapters(heads: EmbeddedHeads, dev: pd.DataFrame, top_layers, li
         nhs = nhs.sample(n=min(limit, len(nhs)), random_state=SEED)
     used = {}
     # Prior strengths chosen by cross-validation within each train part (scripts/tune_adapters.py).
-    for frame, themes, strength in ((dev, ThemeSet.default(), 1e-3),
-                                    (nhs, ThemeSet.pack("patient_experience"), 1e-4)):
+    for frame, themes, strength in ((nhs, ThemeSet.pack("patient_experience"), 1e-4),):
         questions = [q if isinstance(q, str) and q else None for q in frame["question"]]
-        batch = build_batch(frame["text"].astype(str).tolist(), questions)
+        batch = dedupe_sentences(frame["text"].astype(str).tolist(), questions)
         heads, got = adapt_heads(backend, batch, frame[themes.names].reset_index(drop=True), themes,
                                  base=heads, theme_strength=strength)
         used.update(got)
@@ -258,11 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("cache/embeddings"))
     parser.add_argument("--limit", type=int, default=None, help="rows per corpus (quick retrain)")
     parser.add_argument("--dev-file", type=Path, default=DEV_FILE)
+    parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="adjudicated unit labels")
     parser.add_argument("--top-layers", default="shipped",
                         help="fine-tuned encoder layers the heads are for: 'shipped', 'none' or a path")
     args = parser.parse_args(argv)
     top = None if args.top_layers == "none" else args.top_layers
-    report = train(args.out, args.cache, args.limit, args.dev_file, top)
+    report = train(args.out, args.cache, args.limit, args.dev_file, top, args.labels)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -20,13 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..text import split_sentences
-from .corpora import data_dir
+from .corpora import PHASE1_QUESTIONS, data_dir
 
 #: Where each file's answer text and question live.
 TEXT_FIELDS = {
     "psytar/psytar_sentences.csv": ("sentence", None),
     "nhs_fft/nhft_comments.csv": ("FFT answer", "FFT question"),
-    "nhs_fft/phase1_text_data.csv": ("feedback", None),
 }
 DRUGLIB_FIELDS = ("benefitsReview", "sideEffectsReview", "commentsReview")
 WHOLE = -1
@@ -59,12 +58,23 @@ def field_sentences(value: object) -> list[str]:
     return split_sentences(" ".join(value.split()))
 
 
+def source_of(file: str) -> str:
+    """Corpus name of a file: ``druglib``, ``psytar`` or ``nhs_fft``.
+
+    >>> source_of("nhs_fft/phase1_text_data.csv")
+    'nhs_fft'
+    """
+    return file.split("/", 1)[0]
+
+
 def unit_text(key: UnitKey, root: str | None = None) -> tuple[str, str | None]:
     """``(text, question)`` of a unit, read from ``shared/data``."""
     frame = read_source(key.file, root)
     record = frame.iloc[key.row]
     if key.file.startswith("druglib/"):
         field, question = key.field, None
+    elif key.file == "nhs_fft/phase1_text_data.csv":
+        field, question = "feedback", PHASE1_QUESTIONS.get(record["question"])
     else:
         field, question_column = TEXT_FIELDS[key.file]
         question = record[question_column] if question_column else None
