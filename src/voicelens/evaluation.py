@@ -9,11 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labels import SENTIMENT_LABELS
-
 from .io import read_table
-
-STANCE_LABELS = ["positive", "negative", "absent"]
+from .labels import SENTIMENT_LABELS, STANCE_LABELS
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:

@@ -28,7 +28,7 @@ class SentenceBatch:
 class BatchScores:
     """What a backend returns for a :class:`SentenceBatch` and a :class:`ThemeSet`.
 
-    - ``sentiment``: ``(n_responses, 3)`` probabilities in :data:`SENTIMENT_CLASSES` order;
+    - ``sentiment``: ``(n_responses, 3)`` probabilities in :data:`voicelens.labels.SENTIMENT_LABELS` order;
     - ``sentence_sentiment``: ``(n_sentences, 3)``, same order;
     - ``mention``: ``(n_sentences, n_themes)`` probability that a sentence is about a theme;
     - ``positive``: ``(n_sentences, n_themes)`` probability that, if it is, the outcome is

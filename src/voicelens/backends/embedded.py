@@ -17,8 +17,9 @@ import numpy as np
 from ..assets import asset_path
 from ..errors import ModelLoadError
 from ..heads import LinearHead
+from ..labels import SENTIMENT_LABELS
 from ..themes import Theme, ThemeSet
-from .base import SENTIMENT_CLASSES, BatchScores, SentenceBatch
+from .base import BatchScores, SentenceBatch
 from .minilm import MiniLMEncoder
 from .theme_features import ThemePrototypes, mention_features, stance_features
 
@@ -182,7 +183,7 @@ class EmbeddedBackend:
         no_question = np.zeros_like(emb.sentences)
         sent_sentiment = heads.sentiment.predict_proba(sentiment_features(emb.sentences, no_question))
         resp_sentiment = heads.sentiment.predict_proba(sentiment_features(emb.responses, emb.questions))
-        order = [heads.sentiment.classes.index(c) for c in SENTIMENT_CLASSES]
+        order = [heads.sentiment.classes.index(c) for c in SENTIMENT_LABELS]
         sentiment_logit = logit_of(heads.sentiment, sentiment_features(emb.sentences, no_question),
                                    "positive", "negative")
         outcome_logit = logit_of(heads.outcome, emb.sentences, "improved", "not_improved")

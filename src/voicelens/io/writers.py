@@ -77,8 +77,10 @@ def atomic_file(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary file beside ``target`` that replaces it, synced, only when the block
     succeeds; on any error ``target`` is left as it was. The one atomic writer of voicelens.
 
-    >>> with atomic_file(Path("summary.csv")) as tmp:        # doctest: +SKIP
-    ...     tmp.write_text("n\n3\n")
+    >>> with atomic_file(tmp_path / "summary.csv") as tmp:
+    ...     _ = tmp.write_text("n,3")
+    >>> (tmp_path / "summary.csv").read_text()
+    'n,3'
     """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     os.close(fd)

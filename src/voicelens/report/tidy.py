@@ -23,14 +23,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..labels import SENTIMENT_LABELS as SENTIMENT_CLASSES
+from ..labels import SENTIMENT_LABELS, STANCE_LABELS
 from ..stats import wilson_interval
-from ..summary import group_keys, summarise
-from ..summary import DEFAULT_MIN_SIZE, flag_small_groups
+from ..summary import DEFAULT_MIN_SIZE, flag_small_groups, group_keys, summarise
 
 OVERALL = "All responses"
 TIDY_COLUMNS = ["group", "theme", "stance", "n", "count", "rate", "ci_low", "ci_high", "suppressed"]
-THEME_STANCES = ("positive", "negative", "absent")
+THEME_STANCES = tuple(reversed(STANCE_LABELS))  # display order: positive, negative, absent
 
 
 def group_label(values: Sequence[object]) -> str:
@@ -70,7 +69,7 @@ def _long(wide: pd.DataFrame, themes: Sequence[str], keys: list[str], label_keys
         n = int(r["n_text"])
         base = {"group": group_label([r[k] for k in label_keys]), **{k: r[k] for k in keys}}
         counts: list[tuple[str, str, float]] = []
-        for label in SENTIMENT_CLASSES:
+        for label in SENTIMENT_LABELS:
             counts.append(("sentiment", label, r[f"{label}_share"]))
         for theme in themes:
             mentioned = r[f"{theme}_mentioned_rate"]

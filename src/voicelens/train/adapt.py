@@ -11,12 +11,17 @@ import numpy as np
 import pandas as pd
 
 from ..backends.base import SentenceBatch
-from ..backends.embedded import EmbeddedBackend, EmbeddedHeads, sentiment_features, theme_key
+from ..backends.embedded import (
+    EmbeddedBackend,
+    EmbeddedHeads,
+    sentiment_features,
+    theme_key,
+)
 from ..heads import LinearHead, fit_linear_head
+from ..labels import SENTIMENT_LABELS
 from ..themes import ThemeSet
 from .features import theme_pair_features
 
-SENTIMENT = ["negative", "neutral", "positive"]
 STANCES = {"positive", "negative", "absent", "mentioned"}
 #: Pull towards the shipped heads (L2); larger keeps closer to the shipped behaviour. Chosen by
 #: cross-validation on train parts only (``scripts/tune_adapters.py``): the shipped sentiment head
@@ -42,10 +47,10 @@ def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataF
     used: dict[str, int] = {}
     sentiment = base.sentiment
     if "sentiment" in labels.columns:
-        mask = labels["sentiment"].isin(SENTIMENT).to_numpy()
+        mask = labels["sentiment"].isin(SENTIMENT_LABELS).to_numpy()
         if mask.sum() >= 2:
             x = sentiment_features(emb.responses, emb.questions)[mask]
-            sentiment = fit_linear_head(x, labels["sentiment"].to_numpy(object)[mask], SENTIMENT,
+            sentiment = fit_linear_head(x, labels["sentiment"].to_numpy(object)[mask], list(SENTIMENT_LABELS),
                                         l2=sentiment_strength, prior=base.sentiment)
             used["sentiment"] = int(mask.sum())
     adapters = {k: dict(v) for k, v in base.adapters.items()} if backend.adapters else {}

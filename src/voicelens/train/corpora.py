@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..labels import SENTIMENT_LABELS
+
 SEED = 20261125
 TEST_FRACTION = 0.3
 #: Share of each train part held out of encoder fine-tuning and head fitting, to calibrate on.
@@ -41,7 +43,7 @@ def data_dir() -> Path:
 
 
 def _rating_to_sentiment(rating: pd.Series) -> pd.Series:
-    return pd.cut(rating, [0, 4, 6, 10], labels=["negative", "neutral", "positive"]).astype("string")
+    return pd.cut(rating, [0, 4, 6, 10], labels=list(SENTIMENT_LABELS)).astype("string")
 
 
 _EFFECTIVE = {"Highly Effective": "improved", "Considerably Effective": "improved",

@@ -69,7 +69,7 @@ def unit_scores(backend: EmbeddedBackend, units: pd.DataFrame, themes: ThemeSet)
 
 
 def fit_theme_readers(backend: EmbeddedBackend, heads: EmbeddedHeads, units: pd.DataFrame,
-                      themes: ThemeSet, extra: dict[str, pd.DataFrame] | None = None) -> dict:
+                      themes: ThemeSet, extra: dict[str, pd.DataFrame] | None = None, l2: float = 1e-3) -> dict:
     """Fit, calibrate and measure one reader per theme of ``themes``; stores them in
     ``heads.themes`` and returns a report. ``extra``: more train units per theme (text, label)."""
     train, held = units[~units["held"]], units[units["held"]]
@@ -86,7 +86,7 @@ def fit_theme_readers(backend: EmbeddedBackend, heads: EmbeddedHeads, units: pd.
             y.append(more[theme.name].to_numpy(object))
         x, y = np.concatenate(x), np.concatenate(y)
         # natural class frequencies: a balanced fit inflates "mentioned" on real text, where most units are absent
-        head = fit_linear_head(x, y, list(STANCE_LABELS), l2=1e-3, balanced=False)
+        head = fit_linear_head(x, y, list(STANCE_LABELS), l2=l2, balanced=False)
         truth = held[theme.name].to_numpy(object)
         held_known = np.isin(truth, STANCE_LABELS)
         head.temperature = fit_temperature(head, hemb.responses[held_known], list(truth[held_known]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,22 @@ LABELS_FILE = Path(__file__).resolve().parents[3] / "models" / "labels" / "outco
 SOURCE_WEIGHT = {"druglib": 1.0, "nhs_fft": 1.0, "psytar": 0.5, "dev": 1.0, "units": 2.0}
 
 
+@dataclass(frozen=True)
+class HeadsConfig:
+    """Every setting of a heads training run; written into ``training_report.json``."""
+
+    seed: int = SEED
+    sentiment_l2: float = 1e-3
+    outcome_l2: float = 1e-3
+    combiner_l2: float = 1e-4  # the zero-shot mention/stance combiners
+    reader_l2: float = 1e-3  # the default themes' trained readers
+    pack_adapter_strength: float = 1e-4  # chosen by cross-validation on train parts (scripts/tune_adapters.py)
+    source_weight: tuple[tuple[str, float], ...] = tuple(SOURCE_WEIGHT.items())
+
+
+CONFIG = HeadsConfig()
+
+
 def load_dev(path: Path = DEV_FILE, split: str = "tune") -> pd.DataFrame:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     frame = pd.DataFrame(rows)
@@ -44,7 +61,7 @@ def _source_weights(sources: np.ndarray) -> np.ndarray:
     weights = np.ones(len(sources))
     for src in np.unique(sources):
         mask = sources == src
-        weights[mask] = SOURCE_WEIGHT.get(src, 1.0) * len(sources) / mask.sum()
+        weights[mask] = dict(CONFIG.source_weight).get(src, 1.0) * len(sources) / mask.sum()
     return weights
 
 
@@ -152,7 +169,7 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     calib = np.concatenate([lab_units["held"].to_numpy(bool),
                             calibration_mask([*drug["text"], *lab["text"], *psy["text"], *dev["text"]])])
     sentiment, sent_report = fit_calibrated(x, y, ["negative", "neutral", "positive"],
-                                            _source_weights(src), 1e-3, calib, rng)
+                                            _source_weights(src), CONFIG.sentiment_l2, calib, rng)
 
     # --- outcome: did the treatment work? ---------------------------------------
     has = psy["outcome"].notna().to_numpy()
@@ -165,7 +182,7 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
                         dev_out[keep].to_numpy(object)])
     src = np.array(["psytar"] * has.sum() + ["druglib"] * len(b_emb) + ["dev"] * keep.sum())
     calib = calibration_mask([*psy["text"][has], *drug_ben["text"], *dev["text"][keep]])
-    outcome, out_report = fit_calibrated(x, y, ["improved", "not_improved"], _source_weights(src), 1e-3,
+    outcome, out_report = fit_calibrated(x, y, ["improved", "not_improved"], _source_weights(src), CONFIG.outcome_l2,
                                          calib, rng)
 
     # --- theme combiners, trained across themes ----------------------------------
@@ -199,12 +216,12 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
         add_theme(theme, nhs_sents, nhs["text"], mentioned, np.where(mentioned, nhs_stance, None), "nhs_fft")
     m_x, s_x, m_cal, s_cal = (np.concatenate(a) for a in (m_x, s_x, m_cal, s_cal))
     pair_src = np.array(pair_src)
-    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(pair_src), 1e-4, m_cal, rng,
+    mention, m_report = fit_calibrated(m_x, m_y, ["no", "yes"], _source_weights(pair_src), CONFIG.combiner_l2, m_cal, rng,
                                        balanced=False)
     on = m_cal if m_cal.sum() >= 10 else np.ones(len(m_y), bool)
     m_report["threshold"] = best_f1_threshold(mention.predict_proba(m_x[on])[:, 1], np.array(m_y)[on] == "yes",
                                               pair_src[on])
-    stance_head, s_report = fit_calibrated(s_x, s_y, ["negative", "positive"], np.ones(len(s_y)), 1e-4, s_cal,
+    stance_head, s_report = fit_calibrated(s_x, s_y, ["negative", "positive"], np.ones(len(s_y)), CONFIG.combiner_l2, s_cal,
                                            rng)
 
     heads = EmbeddedHeads(sentiment, outcome, mention, stance_head)
@@ -212,11 +229,11 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     backend = EmbeddedBackend(top_layers=top_layers)
     backend.heads = heads
     seed = seed_pain_units()
-    readers = fit_theme_readers(backend, heads, units, ThemeSet.default(),
+    readers = fit_theme_readers(backend, heads, units, ThemeSet.default(), l2=CONFIG.reader_l2,
                                 extra={"pain_reduction": seed.sample(n=min(len(seed), 4 * (limit or len(seed))),
                                                                      random_state=SEED)})
     report = {"sentiment": sent_report, "outcome": out_report, "mention": m_report, "stance": s_report,
-              "theme_readers": readers, "adapters": adapted, "limit": limit,
+              "theme_readers": readers, "adapters": adapted, "limit": limit, "config": asdict(CONFIG),
               "trained_at": time.strftime("%Y-%m-%d"), "encoder": cache.folder.name}
     for name in ("sentiment", "outcome", "mention", "stance"):
         getattr(heads, name).meta = {"report": report[name], "limit": limit}
@@ -243,7 +260,7 @@ def train_theme_adapters(heads: EmbeddedHeads, top_layers, limit: int | None):
         nhs = nhs.sample(n=min(limit, len(nhs)), random_state=SEED)
     used = {}
     # Prior strengths chosen by cross-validation within each train part (scripts/tune_adapters.py).
-    for frame, themes, strength in ((nhs, ThemeSet.pack("patient_experience"), 1e-4),):
+    for frame, themes, strength in ((nhs, ThemeSet.pack("patient_experience"), CONFIG.pack_adapter_strength),):
         questions = [q if isinstance(q, str) and q else None for q in frame["question"]]
         batch = dedupe_sentences(frame["text"].astype(str).tolist(), questions)
         heads, got = adapt_heads(backend, batch, frame[themes.names].reset_index(drop=True), themes,
