@@ -244,3 +244,21 @@ def test_report_load_reads_the_same_folder(result, tmp_path):
 
     folder = result.save(tmp_path / "out")
     pd.testing.assert_frame_equal(read_results(folder).responses, AnalysisResult.read(folder).responses)
+
+
+def test_describe_states_exactly_what_scores_the_text():
+    """The report's methods note comes from describe(): encoder delta, precision, heads."""
+    from voicelens.backends.embedded import EmbeddedBackend, EmbeddedHeads
+
+    plain = EmbeddedBackend(top_layers=None, precision="fp32").describe()
+    assert plain["encoder"].endswith("no fine-tuning") and plain["precision"] == "fp32"
+    shipped = EmbeddedBackend().describe()
+    assert "voicelens outcome reader (LoRA delta, sha1 " in shipped["encoder"]
+    assert shipped["heads"] == "shipped" and shipped["precision"] in ("fp32", "bf16")  # "auto" resolved
+    backend = EmbeddedBackend()
+    backend.heads = EmbeddedHeads.load()  # what Analyzer.fit does with adapted heads
+    assert "fitted in this session" in backend.describe()["heads"]
+    methods = backend.theme_methods(vl.ThemeSet.default())
+    assert set(methods.values()) == {"trained reader, calibrated score, corrected rates"}
+    custom = vl.ThemeSet([vl.Theme("side_effects", "Unwanted effects of the treatment")])
+    assert backend.theme_methods(custom)["side_effects"].startswith("zero-shot")

@@ -20,7 +20,7 @@ from ..heads import LinearHead
 from ..labels import SENTIMENT_LABELS
 from ..themes import Theme, ThemeSet
 from .base import BatchScores, SentenceBatch
-from .minilm import MiniLMEncoder
+from .minilm import MiniLMEncoder, resolve_precision
 from .theme_features import ThemePrototypes, mention_features, stance_features
 
 HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
@@ -237,7 +237,8 @@ class EmbeddedBackend:
         """
         from ._describe import delta_note
 
-        precision = self._encoder.resolved_precision if self._encoder is not None else self.precision
+        precision = self._encoder.resolved_precision if self._encoder is not None else \
+            resolve_precision(self.precision, self.device, self.quantize)
         heads = "shipped" if self.heads_path is None else str(self.heads_path)
         if self._heads is not None and getattr(self, "_fitted_in_memory", False):
             heads += " + adapters fitted in this session (not saved)"
