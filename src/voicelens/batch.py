@@ -47,7 +47,7 @@ from .analyzer import Analyzer
 from .errors import ColumnNotFoundError, OutputInUseError, ResumeMismatchError
 from .io import count_rows, iter_table_chunks, read_table, write_table
 from .io.readers import resolve_format
-from .io.writers import atomic_file, fsync_file
+from .io.writers import atomic_file, fsync_file, stringify_mixed
 from .progress import progress_bar
 from .responses import response_columns
 from .result import AnalysisResult
@@ -297,21 +297,8 @@ def _write_part(responses: pd.DataFrame, part: Path) -> None:
     try:
         write_table(responses, part)
     except pa.ArrowException:  # an object column mixing types, e.g. numbers and "n/a" from Excel
-        write_table(_stringify_mixed(responses), part)
+        write_table(stringify_mixed(responses), part)
     fsync_file(part)
-
-
-def _stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns Parquet cannot hold become text; a CSV writes the same characters."""
-    import pyarrow as pa
-
-    frame = frame.copy()
-    for column in frame.columns[frame.dtypes == object]:
-        try:
-            pa.array(frame[column], from_pandas=True)
-        except pa.ArrowException:
-            frame[column] = [None if is_missing(v) else str(v) for v in frame[column]]
-    return frame
 
 
 def _release_arrow_memory() -> None:

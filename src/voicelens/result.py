@@ -19,7 +19,6 @@ import pandas as pd
 from ._version import __version__
 from .errors import ColumnNotFoundError, InputFormatError
 from .rates import ErrorRates
-from .rows import is_missing
 from .summary import DEFAULT_MIN_SIZE, compare_groups, summarise
 
 #: Names looked for in a results folder, in this order.
@@ -178,6 +177,7 @@ class AnalysisResult:
         import pyarrow as pa
 
         from .io import write_table
+        from .io.writers import atomic_file, stringify_mixed
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -190,12 +190,12 @@ class AnalysisResult:
             names = list(frame.index.names)
             frame = frame.reset_index()
             metadata["index"] = {"columns": list(frame.columns[: len(names)]), "names": names}
-        (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2, default=_jsonable) + "\n",
-                                            encoding="utf-8")
+        with atomic_file(folder / METADATA_FILE) as tmp:
+            tmp.write_text(json.dumps(metadata, indent=2, default=_jsonable) + "\n", encoding="utf-8")
         try:
             write_table(frame, folder / "responses.parquet")
         except pa.ArrowException:  # an input column mixing types, e.g. numbers and "n/a" from Excel
-            write_table(_stringify_mixed(frame), folder / "responses.parquet")
+            write_table(stringify_mixed(frame), folder / "responses.parquet")
         return folder
 
     @classmethod
@@ -287,14 +287,3 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns Parquet cannot hold become text (missing values stay missing)."""
-    import pyarrow as pa
-
-    frame = frame.copy()
-    for column in frame.columns[frame.dtypes == object]:
-        try:
-            pa.array(frame[column], from_pandas=True)
-        except pa.ArrowException:
-            frame[column] = [None if is_missing(v) else str(v) for v in frame[column]]
-    return frame

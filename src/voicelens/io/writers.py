@@ -93,3 +93,23 @@ def atomic_file(target: Path, suffix: str = ".tmp") -> Iterator[Path]:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def stringify_mixed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns Parquet cannot hold (numbers mixed with "n/a", say) become text;
+    missing values stay missing, and a CSV writes the same characters.
+
+    >>> stringify_mixed(pd.DataFrame({"a": [1, "n/a", None]}))["a"].isna().tolist()
+    [False, False, True]
+    """
+    import pyarrow as pa
+
+    from ..rows import is_missing
+
+    frame = frame.copy()
+    for column in frame.columns[frame.dtypes == object]:
+        try:
+            pa.array(frame[column], from_pandas=True)
+        except pa.ArrowException:
+            frame[column] = [None if is_missing(v) else str(v) for v in frame[column]]
+    return frame
