@@ -54,18 +54,16 @@ def seed_pain_units() -> pd.DataFrame:
                          "pain_reduction": frame["pain_reduction"].astype("string")})
 
 
-_EMBEDDED: dict[tuple, tuple] = {}
-
-
 def unit_scores(backend: EmbeddedBackend, units: pd.DataFrame, themes: ThemeSet):
-    """Embeddings of ``units`` (one response each) and the batch they came from (memoised
-    per backend, so that fitting several heads embeds each unit set once)."""
+    """Embeddings of ``units`` (one response each) and the batch they came from, memoised on
+    the backend (so that fitting several heads embeds each unit set once per encoder)."""
     questions = [q if isinstance(q, str) else None for q in units["question"]]
-    key = (id(backend), tuple(units["text"]), tuple(questions))
-    if key not in _EMBEDDED:
+    key = (tuple(units["text"]), tuple(questions))
+    memo = backend.__dict__.setdefault("_unit_embeddings", {})
+    if key not in memo:
         batch = dedupe_sentences(units["text"].tolist(), questions)
-        _EMBEDDED[key] = (batch, backend.embed(batch, show_progress_bar=False))
-    return _EMBEDDED[key]
+        memo[key] = (batch, backend.embed(batch, show_progress_bar=False))
+    return memo[key]
 
 
 def fit_theme_readers(backend: EmbeddedBackend, heads: EmbeddedHeads, units: pd.DataFrame,
