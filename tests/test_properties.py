@@ -97,14 +97,18 @@ def test_results_do_not_depend_on_the_other_rows_or_their_order(backend, data, s
 
 
 @pytest.mark.slow
-def test_embedded_results_do_not_depend_on_batch_size(embedded_analyzer):
+@pytest.mark.parametrize("precision, atol", [("fp32", 1e-4), ("bf16", 5e-3)])
+def test_embedded_results_do_not_depend_on_batch_size(precision, atol):
+    """fp32 is batch-invariant to rounding; bf16 (the default on CPUs that compute it
+    natively) rounds differently with the batch's padding, within a small tolerance."""
     texts = ["My back pain is gone and I sleep again.", None, "It still hurts. The staff were rude.",
              "n/a", "I can walk to the shops now, which I could not do before the injections.", "ok"]
-    big = embedded_analyzer.analyze(texts).responses
-    one = vl.Analyzer(backend=embedded_analyzer.backend_, batch_size=1, chunk_size=1,
+    an = vl.Analyzer(backend_kwargs={"precision": precision}, show_progress_bar=False)
+    big = an.analyze(texts).responses
+    one = vl.Analyzer(backend=an.backend_, batch_size=1, chunk_size=1,
                       show_progress_bar=False).analyze(texts).responses
     assert list(one["status"]) == list(big["status"])
     score_columns = [c for c in big.columns if c.endswith("_score")]
     np.testing.assert_allclose(one[score_columns].to_numpy(float), big[score_columns].to_numpy(float),
-                               atol=1e-4)
+                               atol=atol)
     assert list(one["sentiment"].fillna("NA")) == list(big["sentiment"].fillna("NA"))
