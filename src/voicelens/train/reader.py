@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,6 @@ class ReaderConfig:
     exclude_sources: tuple[str, ...] = ()
     limit: int | None = None
     themes: tuple[str, ...] = DEFAULT_THEMES
-    extra: dict = field(default_factory=dict)
 
 
 # -- items ---------------------------------------------------------------------------
@@ -65,12 +64,11 @@ def build_items(labels_file: Path, max_sentences: int = 6) -> list[dict]:
     stance index or -1 per default theme), ``weight``, ``source``, ``kind`` (unit/weak),
     ``held`` (True for the validation/calibration part, which fitting skips).
     """
-
     from ..text import split_sentences
-    from .corpora import held_for_calibration, load_druglib, load_nhs_fft, load_phase1
+    from .corpora import SEED, held_for_calibration, load_druglib, load_nhs_fft, load_phase1
     from .units import attach_text, source_of
 
-    rng = np.random.default_rng(20261125)
+    rng = np.random.default_rng(SEED)
     units = attach_text(load_final_labels(labels_file))
     units = units[units["split"] == "train"]
     items = []
