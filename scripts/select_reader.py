@@ -21,7 +21,7 @@ import pandas as pd
 from voicelens.backends.embedded import EmbeddedBackend, EmbeddedHeads
 from voicelens.evaluation import f1_scores
 from voicelens.labels import SENTIMENT_LABELS, STANCE_LABELS
-from voicelens.rates import MIN_SEPARATION, ErrorRates, adjusted_rate
+from voicelens.rates import ErrorRates, adjusted_rate
 from voicelens.themes import ThemeSet
 from voicelens.train.theme_readers import fit_theme_readers, labelled_units, predict_units, sentiment_reader
 from voicelens.train.units import source_of
@@ -51,7 +51,7 @@ def evaluate(delta: Path, fit_units: pd.DataFrame, eval_units: pd.DataFrame) -> 
         errors = ErrorRates.from_dict(readers[theme]["error_rates"])
         raw = float((p[k] == "positive").mean())
         corrected = float(adjusted_rate((p[k] == "positive").sum(), k.sum(), errors)[0]) \
-            if errors.separation >= MIN_SEPARATION else raw
+            if errors.correctable else raw
         out[theme] = {"macro_f1": round(f1, 4), "labelled_rate": round(float((t[k] == "positive").mean()), 4),
                       "raw_rate": round(raw, 4), "corrected_rate": round(corrected, 4),
                       "threshold": readers[theme]["threshold"], "tpr": round(errors.tpr, 3),

@@ -23,6 +23,10 @@ import numpy as np
 from .stats import Z95
 
 
+#: Below this separation the correction would divide by (almost) zero: summaries keep the raw rate.
+MIN_SEPARATION = 0.2
+
+
 @dataclass(frozen=True)
 class ErrorRates:
     """How often the classifier says "positive" for truly positive / not positive responses."""
@@ -36,6 +40,11 @@ class ErrorRates:
     def separation(self) -> float:
         """``tpr - fpr``: how far "positive" calls separate the two kinds of response."""
         return self.tpr - self.fpr
+
+    @property
+    def correctable(self) -> bool:
+        """Whether the separation is large enough to correct for (else rates stay raw)."""
+        return self.separation >= MIN_SEPARATION
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,18 +66,14 @@ class ErrorRates:
                    n_pos, n_neg)
 
 
-#: Below this separation the correction would divide by (almost) zero: summaries keep the raw rate.
-MIN_SEPARATION = 0.2
-
-
 def adjusted_rate(positives, n, errors: ErrorRates, z: float = Z95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Corrected rate and its 95% interval for ``positives`` of ``n`` responses called positive.
 
     NaN where ``n == 0``. Rates are clipped to [0, 1].
     """
     k, n = np.asarray(positives, float), np.asarray(n, float)
-    separation = errors.tpr - errors.fpr
-    if separation < MIN_SEPARATION:
+    separation = errors.separation
+    if not errors.correctable:
         raise ValueError(f"tpr - fpr = {separation:.2f} is too small to correct for (needs >= {MIN_SEPARATION})")
     with np.errstate(invalid="ignore", divide="ignore"):
         q = k / n

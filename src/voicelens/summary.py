@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import SENTIMENT_LABELS
-from .rates import MIN_SEPARATION, ErrorRates, adjusted_rate
+from .rates import ErrorRates, adjusted_rate
 from .errors import ColumnNotFoundError
 from .stats import Z95, wilson_interval
 
@@ -49,7 +49,7 @@ def _summarise(group: pd.DataFrame, themes: Sequence[str],
         stance = scored[name]
         positives = int((stance == "positive").sum())
         raw = positives / n_text if n_text else np.nan
-        if name in error_rates and error_rates[name].separation >= MIN_SEPARATION:
+        if name in error_rates and error_rates[name].correctable:
             rate, low, high = adjusted_rate(positives, n_text, error_rates[name])
         else:
             (low, high), rate = wilson_interval(positives, n_text), raw

@@ -194,8 +194,8 @@ class EmbeddedBackend:
         platt = np.full((k_all, 2), np.nan)
         for k, theme in enumerate(themes):
             adapter = heads.adapters.get(theme_key(theme), {}) if self.adapters else {}
-            reader = heads.themes.get(theme_key(theme)) if self.theme_readers else None
-            if reader is not None and not adapter:
+            reader = self.reader_for(theme)
+            if reader is not None:
                 p = reader.predict_proba(emb.sentences)
                 absent, neg, pos = (p[:, reader.classes.index(c)] for c in ("absent", "negative", "positive"))
                 mention[:, k] = 1 - absent
@@ -214,15 +214,19 @@ class EmbeddedBackend:
             positive[:, k] = s_head.predict_proba(s_in)[:, s_head.classes.index("positive")]
         return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive, thresholds, platt)
 
+    def reader_for(self, theme: Theme) -> LinearHead | None:
+        """The trained reader that scores ``theme``, or None: readers are off, the theme has
+        none (its definition differs from the shipped one), or a fitted adapter replaces it."""
+        key = theme_key(theme)
+        if not self.theme_readers or (self.adapters and key in self.heads.adapters):
+            return None
+        return self.heads.themes.get(key)
+
     def error_rates(self, themes: ThemeSet) -> dict[str, dict]:
         """Measured error rates of the trained theme readers (for corrected summary rates)."""
-        out = {}
-        for theme in themes:
-            reader = self.heads.themes.get(theme_key(theme)) if self.theme_readers else None
-            adapted = self.adapters and theme_key(theme) in self.heads.adapters
-            if reader is not None and not adapted and "error_rates" in reader.meta:
-                out[theme.name] = reader.meta["error_rates"]
-        return out
+        readers = {theme.name: self.reader_for(theme) for theme in themes}
+        return {name: r.meta["error_rates"] for name, r in readers.items()
+                if r is not None and "error_rates" in r.meta}
 
     def score(self, batch: SentenceBatch, themes: ThemeSet, *, batch_size: int = 64,
               show_progress_bar: bool | None = None) -> BatchScores:
@@ -251,14 +255,12 @@ class EmbeddedBackend:
 
     def theme_methods(self, themes: ThemeSet) -> dict[str, str]:
         """How each theme is read: trained reader, adapter, or zero-shot from its definition."""
-        heads = self.heads
         out = {}
         for theme in themes:
-            key = theme_key(theme)
-            if self.adapters and key in heads.adapters:
-                out[theme.name] = "adapter fitted on labelled answers"
-            elif self.theme_readers and key in heads.themes:
+            if self.reader_for(theme) is not None:
                 out[theme.name] = "trained reader, calibrated score, corrected rates"
+            elif self.adapters and theme_key(theme) in self.heads.adapters:
+                out[theme.name] = "adapter fitted on labelled answers"
             else:
                 out[theme.name] = "zero-shot from the theme definition (score not calibrated)"
         return out

@@ -90,16 +90,17 @@ def fit_theme_readers(backend: EmbeddedBackend, heads: EmbeddedHeads, units: pd.
         head.temperature = fit_temperature(head, hemb.responses[held_known], list(truth[held_known]))
         heads.themes[theme_key(theme)] = head
         heads.adapters.pop(theme_key(theme), None)  # a reader replaces any adapter of the theme
-        report[theme.name] = calibrate_reader(backend, heads, head, theme, themes, hb, hemb, truth, held_known)
+        report[theme.name] = calibrate_reader(backend, theme, themes, hb, hemb, truth, held_known)
         report[theme.name].update({"n_train": int(len(y)),
                                    "train_counts": {c: int((y == c).sum()) for c in STANCE_LABELS}})
         head.meta = {k: report[theme.name][k] for k in ("threshold", "score_calibration", "error_rates")}
     return report
 
 
-def calibrate_reader(backend, heads, head: LinearHead, theme, themes: ThemeSet, batch: SentenceBatch, emb,
-                     truth: np.ndarray, known: np.ndarray) -> dict:
-    """Choose the mention threshold, fit the score calibration, measure error rates (held units)."""
+def calibrate_reader(backend, theme, themes: ThemeSet, batch: SentenceBatch, emb, truth: np.ndarray,
+                     known: np.ndarray) -> dict:
+    """Choose the mention threshold, fit the score calibration, measure error rates (held units),
+    for the reader of ``theme`` that ``backend.heads`` holds."""
     from ..evaluation import f1_scores
 
     scores = backend.score_embeddings(emb, themes)
@@ -129,7 +130,8 @@ def fit_platt(raw: np.ndarray, positive: np.ndarray) -> list[float]:
 
     if positive.all() or not positive.any():
         return [1.0, 0.0]
-    x = torch.tensor(np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6))), dtype=torch.float64)
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    x = torch.tensor(np.log(clipped / (1 - clipped)), dtype=torch.float64)
     y = torch.tensor(positive, dtype=torch.float64)
     params = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.LBFGS([params], max_iter=100, line_search_fn="strong_wolfe")
