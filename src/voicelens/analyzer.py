@@ -179,7 +179,7 @@ class Analyzer:
         meta = {"backend": described,
                 "themes": [t.to_dict() for t in themes], "text_column": text_column,
                 "question_column": question_column, "question": question,
-                "error_rates": self.backend_.error_rates(themes) if ok and hasattr(self.backend_, "error_rates") else {}}
+                "error_rates": self.error_rates() if ok else {}}
         return AnalysisResult(responses, themes.names, meta)
 
     # -- few-shot adaptation ---------------------------------------------------
@@ -230,6 +230,16 @@ class Analyzer:
         self.fitted_on_ = used
         self._fitted_in_memory = True
         return self
+
+    def error_rates(self) -> dict[str, dict]:
+        """Per theme, the backend's measured error rates that summaries correct rates for
+        (empty for backends and themes without them).
+
+        >>> Analyzer(backend="fake").error_rates()
+        {}
+        """
+        backend = self.backend_
+        return backend.error_rates(self.theme_set_) if hasattr(backend, "error_rates") else {}
 
     def save(self, folder: str | Path) -> Path:
         """Save heads (with any fitted adapters), themes and settings to ``folder``

@@ -142,7 +142,7 @@ def analyze_file(
         parts = [_part_path(out, i) for i in range(n_chunks)]
         suffix = f".{output_format}"
         responses_path = _assemble(parts, out / f"responses{suffix}", themes)
-        errors = analyzer.backend_.error_rates(themes) if hasattr(analyzer.backend_, "error_rates") else {}
+        errors = analyzer.error_rates()
         summary = _summarise_parts(parts, themes, keys, errors)
         summary_path = write_table(summary, out / f"summary{suffix}")
         n_rows = sum(done[i] for i in range(n_chunks))

@@ -118,6 +118,4 @@ def summarise_dataset(
     keys = [by] if isinstance(by, str) else list(by or [])
     columns = list(dict.fromkeys(["status", "sentiment", "sentiment_score", *themes, *keys]))
     frame = scored.select_columns(columns).to_pandas()
-    backend = analyzer.backend_
-    errors = backend.error_rates(analyzer.theme_set_) if hasattr(backend, "error_rates") else {}
-    return AnalysisResult(frame, themes, {"error_rates": errors}).summary(by=keys or None)
+    return AnalysisResult(frame, themes, {"error_rates": analyzer.error_rates()}).summary(by=keys or None)
