@@ -71,6 +71,8 @@ def load_druglib(root: Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: PsyTAR's sentence categories that are themes (adverse reaction, withdrawal, symptom, indication).
+PSYTAR_CATEGORIES = ("ADR", "WD", "SSI", "DI")
 #: The PsyTAR drug held out whole: all its reviews are test.
 PSYTAR_TEST_DRUG = "effexor"
 
@@ -93,6 +95,7 @@ def load_psytar(root: Path | None = None) -> pd.DataFrame:
         "sentiment": pd.Series(pd.NA, index=raw.index, dtype="string"),
         "outcome": pd.Series(outcome, dtype="string"),
         "adr": raw["ADR"],
+        **{flag: raw[flag].fillna(0).astype(int) for flag in PSYTAR_CATEGORIES},
         "comment_id": raw["comment_id"],
         "split": np.where(raw["comment_id"].isin(test_ids) | raw["drug_id"].str.startswith(PSYTAR_TEST_DRUG),
                           "test", "train"),
