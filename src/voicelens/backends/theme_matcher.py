@@ -7,10 +7,10 @@ examples; a sentence's logit is then a dot product with that vector plus a few
 similarities to the theme's texts::
 
     logit(s, t) = s · u(t) + w · sims(s, t) + b(t)
-    u(t) = w_d ⊙ d + w_e ⊙ ē + Aᵀ B d          (d: description, ē: mean example)
+    u(t) = w_d ⊙ d + w_e ⊙ ē + Aᵀ B d + w_s    (d: description, ē: mean example)
     b(t) = c · d + bias
 
-so adding a theme costs a matrix-vector product, not an encoder pass. Weights are stored
+(``w_s`` learns which sentences tend to mention anything specific at all), so adding a theme costs a matrix-vector product, not an encoder pass. Weights are stored
 as safetensors; the mention threshold and training facts are in its header.
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import ModelLoadError
 from .theme_features import ThemePrototypes, mention_features
 
-PARAMETERS = ("w_desc", "w_examples", "low_a", "low_b", "prior", "w_sims", "bias")
+PARAMETERS = ("w_desc", "w_examples", "low_a", "low_b", "w_sentence", "prior", "w_sims", "bias")
 
 
 def mean_example(proto: ThemePrototypes) -> np.ndarray:
@@ -54,6 +54,7 @@ class ThemeMatcher:
     w_examples: np.ndarray  # (d,)
     low_a: np.ndarray  # (r, d)
     low_b: np.ndarray  # (r, d)
+    w_sentence: np.ndarray  # (d,)
     prior: np.ndarray  # (d,)
     w_sims: np.ndarray  # (len(MENTION_FEATURES),)
     bias: np.ndarray  # (1,)
@@ -64,7 +65,7 @@ class ThemeMatcher:
         """Plain description similarity: ``logit = s · d`` (the untrained starting point)."""
         zeros = np.zeros(dim, np.float32)
         return cls(np.ones(dim, np.float32), zeros.copy(), np.zeros((rank, dim), np.float32),
-                   np.zeros((rank, dim), np.float32), zeros.copy(), np.zeros(5, np.float32),
+                   np.zeros((rank, dim), np.float32), zeros.copy(), zeros.copy(), np.zeros(5, np.float32),
                    np.zeros(1, np.float32))
 
     @property
@@ -75,7 +76,7 @@ class ThemeMatcher:
     def theme_vector(self, proto: ThemePrototypes) -> tuple[np.ndarray, float]:
         """``(u, b)`` of one theme: its logits are ``emb @ u + b`` plus the similarity term."""
         d, e = proto.description, mean_example(proto)
-        u = self.w_desc * d + self.w_examples * e + self.low_a.T @ (self.low_b @ d)
+        u = self.w_desc * d + self.w_examples * e + self.low_a.T @ (self.low_b @ d) + self.w_sentence
         return u.astype(np.float32), float(self.prior @ d + self.bias[0])
 
     def logits(self, emb: np.ndarray, proto: ThemePrototypes) -> np.ndarray:

@@ -93,7 +93,7 @@ def fit_matcher(arrays: list[CorpusArrays], protos: dict[str, ThemePrototypes], 
     p = {
         "w_desc": torch.full((dim,), 1.0), "w_examples": torch.zeros(dim),
         "low_a": torch.randn(config.rank, dim) * 0.01, "low_b": torch.randn(config.rank, dim) * 0.01,
-        "prior": torch.zeros(dim), "w_sims": torch.zeros(arrays[0].sims.shape[2]), "bias": torch.full((1,), -3.0),
+        "w_sentence": torch.zeros(dim), "prior": torch.zeros(dim), "w_sims": torch.zeros(arrays[0].sims.shape[2]), "bias": torch.full((1,), -3.0),
     }
     for v in p.values():
         v.requires_grad_(True)
@@ -115,13 +115,13 @@ def fit_matcher(arrays: list[CorpusArrays], protos: dict[str, ThemePrototypes], 
         optimizer.zero_grad()
         loss = torch.zeros(())
         for s, sims, members, d, e, y, w in batches:
-            u = p["w_desc"] * d + p["w_examples"] * e + (d @ p["low_b"].T) @ p["low_a"]
+            u = p["w_desc"] * d + p["w_examples"] * e + (d @ p["low_b"].T) @ p["low_a"] + p["w_sentence"]
             logits = s @ u.T + sims @ p["w_sims"] + (d @ p["prior"] + p["bias"])
             answer = _answer_max(logits, members)
             bce = torch.nn.functional.binary_cross_entropy_with_logits(answer, y, reduction="none")
             loss = loss + (bce * w).sum() / n_themes
         reg = (p["w_desc"] - 1).pow(2).sum() + p["w_examples"].pow(2).sum() + p["low_a"].pow(2).sum() \
-            + p["low_b"].pow(2).sum() + p["prior"].pow(2).sum()
+            + p["low_b"].pow(2).sum() + p["w_sentence"].pow(2).sum() + p["prior"].pow(2).sum()
         (loss + config.l2 * reg).backward()
         optimizer.step()
     return ThemeMatcher(**{k: v.detach().numpy().astype(np.float32) for k, v in p.items()},
