@@ -32,6 +32,7 @@ from voicelens.evaluation import (
     evaluate_result,
     f1_scores,
     few_shot_sample,
+    markdown_table as md,
     load_labeled,
     theme_report,
 )
@@ -49,20 +50,6 @@ RUNS = {
     "similarity baseline": dict(backend="similarity"),
     "VADER (lexicon)": dict(backend="lexicon"),
 }
-
-
-def md(frame: pd.DataFrame) -> str:
-    """A DataFrame as a GitHub markdown table (3 decimals; strings as they are)."""
-    head = "| " + " | ".join([""] + [str(c) for c in frame.columns]) + " |"
-    rule = "|" + "---|" * (len(frame.columns) + 1)
-
-    def cell(v):
-        if isinstance(v, str):
-            return v
-        return "" if pd.isna(v) else f"{round(float(v), 3):g}"
-
-    body = ["| " + " | ".join([str(i)] + [cell(v) for v in row]) + " |" for i, row in zip(frame.index, frame.to_numpy())]
-    return "\n".join([head, rule, *body])
 
 
 def ci(point: float, low: float, high: float) -> str:

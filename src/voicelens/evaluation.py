@@ -190,3 +190,23 @@ def binary_ece(probability: Sequence[float], truth: Sequence[bool], bins: int = 
     which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
     return float(sum((which == b).mean() * abs(p[which == b].mean() - t[which == b].mean())
                      for b in range(bins) if (which == b).any()))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a GitHub markdown table (numbers to 3 decimals; strings as they are).
+
+    >>> print(markdown_table(pd.DataFrame({"f1": [0.81234]}, index=["food"])))
+    |  | f1 |
+    |---|---|
+    | food | 0.812 |
+    """
+    head = "| " + " | ".join([""] + [str(c) for c in frame.columns]) + " |"
+    rule = "|" + "---|" * (len(frame.columns) + 1)
+
+    def cell(v):
+        if isinstance(v, str):
+            return v
+        return "" if pd.isna(v) else f"{round(float(v), 3):g}"
+
+    body = ["| " + " | ".join([str(i)] + [cell(v) for v in row]) + " |" for i, row in zip(frame.index, frame.to_numpy())]
+    return "\n".join([head, rule, *body])

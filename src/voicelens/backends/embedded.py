@@ -22,10 +22,12 @@ from ..themes import Theme, ThemeSet
 from .base import BatchScores, SentenceBatch
 from .minilm import MiniLMEncoder, resolve_precision
 from .theme_features import ThemePrototypes, mention_features, stance_features
+from .theme_matcher import ThemeMatcher, matcher_inputs
 
 HEAD_FILES = ("sentiment", "outcome", "mention", "stance")
 ADAPTER_KINDS = ("mention", "stance")
 THEME_PREFIX = "theme__"
+MATCHER_FILE = "theme_matcher.safetensors"
 
 
 def theme_key(theme: Theme) -> str:
@@ -58,7 +60,9 @@ class EmbeddedHeads:
     (keyed by :func:`theme_key`: ``{"food-1a2b3c4d": {"mention": head, "stance": head}}``)
     and trained stance readers for the shipped outcome themes (``themes``, keyed the same
     way: one absent/negative/positive head on the sentence embedding each, with their
-    mention threshold, score calibration and measured error rates in ``meta``)."""
+    mention threshold, score calibration and measured error rates in ``meta``), and the
+    theme matcher that reads every other theme's mentions from its definition (``matcher``;
+    heads saved before it existed have none and fall back to the ``mention`` combiner)."""
 
     sentiment: LinearHead
     outcome: LinearHead
@@ -66,6 +70,7 @@ class EmbeddedHeads:
     stance: LinearHead
     adapters: dict[str, dict[str, LinearHead]] = field(default_factory=dict)
     themes: dict[str, LinearHead] = field(default_factory=dict)
+    matcher: ThemeMatcher | None = None
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> EmbeddedHeads:
@@ -82,7 +87,8 @@ class EmbeddedHeads:
             adapters.setdefault(key, {})[kind] = LinearHead.load(file)
         themes = {file.stem.removeprefix(THEME_PREFIX): LinearHead.load(file)
                   for file in sorted(folder.glob(f"{THEME_PREFIX}*.safetensors"))}
-        return cls(**heads, adapters=adapters, themes=themes)
+        matcher = ThemeMatcher.load(folder / MATCHER_FILE) if (folder / MATCHER_FILE).is_file() else None
+        return cls(**heads, adapters=adapters, themes=themes, matcher=matcher)
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
@@ -97,6 +103,8 @@ class EmbeddedHeads:
                 head.save(folder / f"adapter__{theme}__{kind}.safetensors")
         for key, head in self.themes.items():
             head.save(folder / f"{THEME_PREFIX}{key}.safetensors")
+        if self.matcher is not None:
+            self.matcher.save(folder / MATCHER_FILE)
 
 
 @dataclass
@@ -204,15 +212,28 @@ class EmbeddedBackend:
                 platt[k] = reader.meta.get("score_calibration", [np.nan, np.nan])
                 continue
             proto = self.prototypes(theme)
-            m_feats = mention_features(emb.sentences, proto)
+            mention[:, k], thresholds[k] = self._mention(emb.sentences, proto, adapter.get("mention"))
             s_feats = stance_features(emb.sentences, proto, outcome_logit, sentiment_logit)
-            m_head = adapter.get("mention", heads.mention)
             s_head = adapter.get("stance", heads.stance)
-            m_in = np.concatenate([m_feats, emb.sentences], 1) if "mention" in adapter else m_feats
             s_in = np.concatenate([s_feats, emb.sentences], 1) if "stance" in adapter else s_feats
-            mention[:, k] = m_head.predict_proba(m_in)[:, m_head.classes.index("yes")]
             positive[:, k] = s_head.predict_proba(s_in)[:, s_head.classes.index("positive")]
         return BatchScores(resp_sentiment[:, order], sent_sentiment[:, order], mention, positive, thresholds, platt)
+
+    def _mention(self, sentences: np.ndarray, proto: ThemePrototypes,
+                 adapter: LinearHead | None) -> tuple[np.ndarray, float]:
+        """Mention probability of each sentence for a theme read from its definition, and its
+        threshold: the theme matcher (or a fitted adapter on top of it), else the older combiner."""
+        matcher = self.heads.matcher
+        if adapter is not None and adapter.meta.get("features") == "matcher" and matcher is not None:
+            p = adapter.predict_proba(matcher_inputs(matcher, sentences, proto))[:, adapter.classes.index("yes")]
+            return p, float(adapter.meta.get("threshold", matcher.threshold))
+        if adapter is None and matcher is not None:
+            return matcher.probability(sentences, proto), matcher.threshold
+        head = adapter or self.heads.mention
+        x = mention_features(sentences, proto)
+        if adapter is not None:
+            x = np.concatenate([x, sentences], 1)
+        return head.predict_proba(x)[:, head.classes.index("yes")], float(self.heads.mention.meta.get("threshold", 0.5))
 
     def reader_for(self, theme: Theme) -> LinearHead | None:
         """The trained reader that scores ``theme``, or None: readers are off, the theme has
@@ -261,6 +282,8 @@ class EmbeddedBackend:
                 out[theme.name] = "trained reader, calibrated score, corrected rates"
             elif self.adapters and theme_key(theme) in self.heads.adapters:
                 out[theme.name] = "adapter fitted on labelled answers"
+            elif self.heads.matcher is not None:
+                out[theme.name] = "theme matcher from the definition (trained across many themes; score not calibrated)"
             else:
                 out[theme.name] = "zero-shot from the theme definition (score not calibrated)"
         return out

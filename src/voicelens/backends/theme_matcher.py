@@ -107,3 +107,9 @@ class ThemeMatcher:
                                  f"({exc}); reinstall voicelens or retrain it with "
                                  f"`python scripts/train_theme_matcher.py`") from exc
         return cls(**tensors, meta=meta)
+
+
+def matcher_inputs(matcher: ThemeMatcher, sentences: np.ndarray, proto: ThemePrototypes) -> np.ndarray:
+    """``[match logit, embedding]`` per sentence: the input of a theme's few-shot adapter, whose
+    starting point (weight 1 on the logit, 0 elsewhere) is the matcher itself."""
+    return np.concatenate([matcher.logits(sentences, proto)[:, None], sentences], axis=1).astype(np.float32)

