@@ -1,6 +1,7 @@
 """What a question does to an answer's sentiment, measured on trusts and wordings never trained on.
 
     python scripts/question_effect.py             # leave-one-trust-out on the train parts
+    python scripts/question_effect.py --test      # + Trust A (test part) with the shipped analyzer, once
 
 For each survey trust of the train parts (NHFT, phase-1 Trust B and Trust C), a sentiment
 head is fitted on everything else (the other trusts, Druglib reviews, the labelled units of
@@ -90,7 +91,38 @@ def macro(truth, pred) -> dict[str, float]:
     return out
 
 
+def readings(questions: pd.Series) -> dict[str, pd.Series]:
+    """The same answers read with their own question, an unseen wording of it, an open one."""
+    kinds = [question_type(q) for q in questions]
+    unseen = [HELD_OUT[k][i % 2] if k else None for i, k in enumerate(kinds)]
+    return {"own question": questions,
+            "unseen wording": pd.Series(unseen, index=questions.index, dtype=object),
+            "open question": pd.Series(HELD_OUT["open"][0], index=questions.index, dtype=object)}
+
+
+def test_trust() -> dict:
+    """Phase-1 Trust A, which no training step read, with the shipped analyzer: once, at the end."""
+    import voicelens as vl
+
+    frame = load_phase1().query("split == 'test'")
+    frame = frame[frame["sentiment"].notna()].reset_index(drop=True)
+    analyzer = vl.Analyzer(show_progress_bar=False)
+    out: dict = {"answers": len(frame)}
+    for reading, questions in readings(frame["question"]).items():
+        res = analyzer.analyze(frame.assign(asked=questions), text_column="text", question_column="asked")
+        out[f"shipped | {reading}"] = macro(frame["sentiment"].to_numpy(object),
+                                            res.responses["sentiment"].astype(object).fillna("none").to_numpy())
+    return out
+
+
 def main() -> int:
+    if "--test" in sys.argv:
+        path = ROOT / "models" / "heads" / "question_effect.json"
+        report = json.loads(path.read_text())
+        report["Trust A (test, shipped analyzer)"] = test_trust()
+        path.write_text(json.dumps(report, indent=1) + "\n")
+        print(json.dumps(report["Trust A (test, shipped analyzer)"], indent=1))
+        return 0
     rng = np.random.default_rng(SEED)
     cache = EmbeddingCache(ROOT / "cache" / "embeddings", MiniLMEncoder())
     embed = lambda texts: cache.embed(list(texts), show_progress_bar=False)  # noqa: E731
@@ -106,13 +138,7 @@ def main() -> int:
     for trust in TRUSTS:
         train = (rows["group"] != trust).to_numpy()
         held = ~train & (rows["source"] == "survey").to_numpy()  # the trust's own answers
-        kinds = [question_type(q) for q in rows["question"]]
-        readings = {
-            "own question": rows["question"],
-            "unseen wording": pd.Series([HELD_OUT[k][i % 2] if k else None
-                                         for i, k in enumerate(kinds)], index=rows.index, dtype=object),
-            "open question": pd.Series(HELD_OUT["open"][0], index=rows.index, dtype=object),
-        }
+        reading_questions = readings(rows["question"])
         x_two = features(rows["question"], train)
         weights = _source_weights(rows["source"].to_numpy()[train])
         x_many = np.concatenate([features(vary_questions(rows["question"], rng), train) for _ in range(COPIES)])
@@ -129,7 +155,7 @@ def main() -> int:
         }
         report[trust] = {"answers": int(held.sum())}
         for name, head in heads.items():
-            for reading, questions in readings.items():
+            for reading, questions in reading_questions.items():
                 pred = head.predict(features(questions, held))
                 report[trust][f"{name} | {reading}"] = macro(y[held], pred)
         print(trust, json.dumps(report[trust], indent=1), flush=True)

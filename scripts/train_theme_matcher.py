@@ -57,9 +57,9 @@ def masks(arrays: list[CorpusArrays], split: str, without_themes=frozenset(), wi
     for a in arrays:
         rows = (a.answers["split"] == split).to_numpy()
         if without_group is not None:
-            rows &= (a.answers["group"] != without_group).to_numpy()
+            rows = rows & (a.answers["group"] != without_group).to_numpy()
         if only_group is not None:
-            rows &= (a.answers["group"] == only_group).to_numpy()
+            rows = rows & (a.answers["group"] == only_group).to_numpy()
         cols = np.array([n not in without_themes and (only_themes is None or n in only_themes) for n in a.themes])
         out.append(rows[:, None] & cols[None, :])
     return out
@@ -128,7 +128,7 @@ def few_shot_rows(arrays, protos, config, folds, shots=(8, 32, 128), draws: int 
                     for seed in range(draws):
                         rng = np.random.default_rng(seed)
                         drawn = np.r_[rng.choice(pos, k, replace=False), rng.choice(neg, k, replace=False)]
-                        rest = (a.answers["split"] == split).to_numpy()
+                        rest = (a.answers["split"] == split).to_numpy().copy()
                         rest[drawn] = False
                         y = np.where(truth[drawn], "yes", "no")
                         row = {"corpus": a.name, "theme": name, "shots": k, "draw": seed,
@@ -138,7 +138,7 @@ def few_shot_rows(arrays, protos, config, folds, shots=(8, 32, 128), draws: int 
                                                        strength)
                             p = head.predict_proba(matcher_inputs(matcher, a.sentences, protos[name]))[:, 1]
                             answer = np.array([p[m[m >= 0]].max() for m in a.members])
-                            for t in sorted({head.meta["threshold"], 0.5}):
+                            for t in sorted({head.meta["threshold"], 0.5, 0.7, 0.85}):
                                 row[f"adapter_l2={strength:g}_t={t:.3g}"] = f1(answer[rest] >= t, truth[rest])
                         rows.append(row)
     return rows
@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test", action="store_true", help="score the test parts once (needs --ship)")
     parser.add_argument("--few-shot", action="store_true", help="measure Analyzer.fit's adapters only")
     parser.add_argument("--strengths", type=float, nargs="*", default=[MATCHER_PRIOR_STRENGTH])
+    parser.add_argument("--shots", type=int, nargs="*", default=[8, 32, 128])
+    parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--no-loto", action="store_true", help="skip leave-one-trust-out (faster)")
     parser.add_argument("--no-team", action="store_true", help="leave the team-written themes' labels out")
     parser.add_argument("--cache", default=str(ROOT / "cache" / "embeddings"))
@@ -199,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.time() - started:.0f}s", flush=True)
     report = {"config": asdict(config), "folds": folds, "themes": len(themes)}
     if args.few_shot:
-        rows = pd.DataFrame(few_shot_rows(arrays, protos, config, folds, strengths=args.strengths,
-                                          split="test" if args.test else "train"))
+        rows = pd.DataFrame(few_shot_rows(arrays, protos, config, folds, shots=args.shots, draws=args.draws,
+                                          strengths=args.strengths, split="test" if args.test else "train"))
         by_draw = rows.drop(columns=["theme"]).groupby(["corpus", "shots", "draw"]).mean()
         curve = by_draw.groupby(["corpus", "shots"]).agg(["mean", "std", "min", "max"]).round(3)
         print(curve.to_string(), flush=True)

@@ -75,3 +75,22 @@ def test_quick_reader_finetune_runs_and_its_delta_merges(tmp_path):
     base = MiniLMEncoder(top_layers=None).encode(["My pain is gone"])
     assert tuned.shape == base.shape == (1, 384)
     assert not np.allclose(tuned, base) and float((tuned @ base.T)[0, 0]) > 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (data_dir() / "nhs_fft").is_dir(), reason="../shared/data is not available here")
+def test_a_quick_theme_matcher_retrain_runs():
+    from voicelens.backends.minilm import MiniLMEncoder
+    from voicelens.train.theme_matcher import MatcherConfig, corpus_arrays, fit_matcher, theme_prototypes
+    from voicelens.train.theme_pairs import nhft_corpus, theme_files
+
+    encoder = MiniLMEncoder()
+    embed = lambda texts: encoder.encode(list(texts), show_progress_bar=False)  # noqa: E731
+    protos = theme_prototypes(theme_files("nhft"), embed)
+    corpus = nhft_corpus()
+    corpus.answers, corpus.labels = corpus.answers.iloc[:200], corpus.labels.iloc[:200]
+    arrays = corpus_arrays(corpus, protos, embed)
+    mask = np.ones_like(arrays.labels, dtype=bool)
+    matcher = fit_matcher([arrays], protos, [mask], MatcherConfig(steps=5, rank=4))
+    p = matcher.probability(arrays.sentences, protos[arrays.themes[0]])
+    assert p.shape == (len(arrays.sentences),) and np.isfinite(p).all()

@@ -31,9 +31,13 @@ STANCES = {"positive", "negative", "absent", "mentioned"}
 #: starts from definitions only and learns most from its examples when left free.
 SENTIMENT_PRIOR_STRENGTH = 3e-2
 THEME_PRIOR_STRENGTH = 1e-4
-#: Pull of a theme's mention adapter towards the theme matcher it starts from (chosen by
-#: ``scripts/train_theme_matcher.py --few-shot`` on train-part themes the matcher never saw).
-MATCHER_PRIOR_STRENGTH = 1e-2
+#: Pull of a theme's mention adapter towards the theme matcher it starts from, and the
+#: adapter's mention threshold: chosen by ``scripts/train_theme_matcher.py --few-shot`` on
+#: train-part themes the matcher never saw (8 / 32 / 128 answers per theme, 5 draws). The
+#: threshold is high because an adapter learns from about as many answers with the theme as
+#: without it, far more mentions than real text holds, so its probabilities run high.
+MATCHER_PRIOR_STRENGTH = 1e-3
+ADAPTER_THRESHOLD = 0.7
 
 
 def fit_mention_adapter(matcher: ThemeMatcher, proto: ThemePrototypes, answers: list[np.ndarray],
@@ -49,7 +53,7 @@ def fit_mention_adapter(matcher: ThemeMatcher, proto: ThemePrototypes, answers: 
     start[1, 0] = 1.0  # p(yes) = sigmoid(match logit): the matcher itself
     prior = LinearHead(start, np.zeros(2, np.float32), ["no", "yes"])
     head = fit_linear_head(x, mentioned, ["no", "yes"], l2=strength, prior=prior, balanced=False)
-    head.meta = {"features": "matcher", "threshold": matcher.threshold}
+    head.meta = {"features": "matcher", "threshold": ADAPTER_THRESHOLD}
     return head
 
 
