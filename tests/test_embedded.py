@@ -104,10 +104,7 @@ def test_fit_save_load_roundtrip(tmp_path):
     ("Nothing, all good", "What could we do better?", "positive"),
     ("nothing", "What could we do better?", "positive"),
     ("Quicker", "What could we do better?", "negative"),
-    pytest.param("nothing", "What was good?", "negative", marks=pytest.mark.xfail(
-        reason=KNOWN_MISS + ": a bare 'nothing' after 'What was good?' reads as praise since the sentiment "
-               "head learns from the other trusts' answers, where that question draws praise 96-100% of the time",
-        strict=False)),
+    ("nothing", "What was good?", "negative"),
 ])
 def test_the_question_changes_how_an_answer_reads(embedded_analyzer, answer, question, expected):
     r = embedded_analyzer.analyze([answer], question=question).responses.iloc[0]

@@ -261,4 +261,5 @@ def test_describe_states_exactly_what_scores_the_text():
     methods = backend.theme_methods(vl.ThemeSet.default())
     assert set(methods.values()) == {"trained reader, calibrated score, corrected rates"}
     custom = vl.ThemeSet([vl.Theme("side_effects", "Unwanted effects of the treatment")])
-    assert backend.theme_methods(custom)["side_effects"].startswith("zero-shot")
+    custom_method = backend.theme_methods(custom)["side_effects"]
+    assert custom_method.startswith("zero-shot") and "theme matcher" in custom_method

@@ -283,7 +283,7 @@ class EmbeddedBackend:
             elif self.adapters and theme_key(theme) in self.heads.adapters:
                 out[theme.name] = "adapter fitted on labelled answers"
             elif self.heads.matcher is not None:
-                out[theme.name] = "theme matcher from the definition (trained across many themes; score not calibrated)"
+                out[theme.name] = "zero-shot from the theme definition, by the theme matcher trained across many themes (score not calibrated)"
             else:
                 out[theme.name] = "zero-shot from the theme definition (score not calibrated)"
         return out

@@ -34,8 +34,8 @@ THEME_PRIOR_STRENGTH = 1e-4
 #: Pull of a theme's mention adapter towards the theme matcher it starts from, and the
 #: adapter's mention threshold: chosen by ``scripts/train_theme_matcher.py --few-shot`` on
 #: train-part themes the matcher never saw (8 / 32 / 128 answers per theme, 5 draws). The
-#: threshold is high because an adapter learns from about as many answers with the theme as
-#: without it, far more mentions than real text holds, so its probabilities run high.
+#: threshold is high because the adapter is fitted class-balanced, as if half of all answers
+#: mentioned the theme, far more than real text holds, so its probabilities run high.
 MATCHER_PRIOR_STRENGTH = 1e-3
 ADAPTER_THRESHOLD = 0.7
 
@@ -52,7 +52,8 @@ def fit_mention_adapter(matcher: ThemeMatcher, proto: ThemePrototypes, answers: 
     start = np.zeros((2, x.shape[1]), np.float32)
     start[1, 0] = 1.0  # p(yes) = sigmoid(match logit): the matcher itself
     prior = LinearHead(start, np.zeros(2, np.float32), ["no", "yes"])
-    head = fit_linear_head(x, mentioned, ["no", "yes"], l2=strength, prior=prior, balanced=False)
+    # class-balanced, so the threshold means the same whatever share of the answers a user coded with the theme
+    head = fit_linear_head(x, mentioned, ["no", "yes"], l2=strength, prior=prior, balanced=True)
     head.meta = {"features": "matcher", "threshold": ADAPTER_THRESHOLD}
     return head
 

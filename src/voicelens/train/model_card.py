@@ -83,6 +83,9 @@ Mention threshold: {threshold:.2f}.
 ## Evaluation (macro-F1)
 
 {evaluation}
+
+The theme matcher, on themes it never saw (k-fold over themes, leave one trust out, test
+parts): `theme_matcher_evaluation.md`, from `scripts/train_theme_matcher.py`.
 """
 
 

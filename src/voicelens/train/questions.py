@@ -1,10 +1,10 @@
-"""Survey questions by what they ask, in many wordings, so the sentiment head learns what a
-question does to an answer ("Nothing" after "What could we do better?" is praise) rather than
-two exact strings.
+"""Survey questions by what they ask, in many wordings: for teaching and measuring what a
+question does to an answer's sentiment ("Nothing" after "What could we do better?" is praise)
+rather than two exact strings.
 
-Training draws a wording of the row's question type at random (``vary_questions``); the
-``HELD_OUT`` wordings are never trained on and serve to measure questions the model has
-not seen.
+``vary_questions`` draws a wording of each row's question type at random; the ``HELD_OUT``
+wordings are never trained on and measure questions a model has not seen
+(``scripts/question_effect.py``, leave one trust out).
 """
 
 from __future__ import annotations

@@ -23,11 +23,10 @@ from ..backends.embedded import EmbeddedHeads, sentiment_features
 from ..backends.theme_features import ThemePrototypes
 from ..heads import LinearHead, fit_linear_head, fit_temperature
 from ..themes import ThemeSet
-from .corpora import SEED, held_for_calibration, load_druglib, load_nhs_fft, load_phase1, load_psytar
+from .corpora import SEED, held_for_calibration, load_druglib, load_nhs_fft, load_psytar
 from .embedding_cache import EmbeddingCache
 from .features import embed_responses, theme_pair_features
 from .model_card import write_model_card
-from .questions import vary_questions
 
 DEV_FILE = Path(__file__).resolve().parents[3] / "tests" / "data" / "dev_testimonials.jsonl"
 DEFAULT_THEMES = ("pain_reduction", "daily_function", "hope")
@@ -139,7 +138,6 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     nhs = take(load_nhs_fft())
     nhs = nhs[nhs["text"].notna() & (nhs["text"].str.strip() != "")]
     psy = take(load_psytar())
-    phase1 = take(load_phase1())
     dev = load_dev(dev_file)
     units = labelled_units(labels_file)
     if limit:
@@ -149,22 +147,14 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     parts = []
     lab_units = units[units["sentiment"].notna()]
     _, u_emb = embed_responses(lab_units["text"].tolist(), embed)
-    u_q = _question_embeddings(list(vary_questions(lab_units["question"], rng)), embed, u_emb.shape[1])
+    u_q = _question_embeddings(lab_units["question"].tolist(), embed, u_emb.shape[1])
     parts.append((u_emb, u_q, lab_units["sentiment"].to_numpy(object), "units"))
     d_sents, d_emb = embed_responses(drug["text"].tolist(), embed)
-    d_q = _question_embeddings(list(vary_questions(pd.Series([None] * len(drug), dtype=object), rng)), embed,
-                               d_emb.shape[1])  # a share get an open question, which must not change them
-    parts.append((d_emb, d_q, drug["sentiment"].to_numpy(object), "druglib"))
+    parts.append((d_emb, np.zeros_like(d_emb), drug["sentiment"].to_numpy(object), "druglib"))
     lab = nhs[nhs["sentiment"].notna()]
     _, n_emb = embed_responses(lab["text"].tolist(), embed)
-    q_emb = _question_embeddings(list(vary_questions(lab["question"], rng)), embed, n_emb.shape[1])
+    q_emb = _question_embeddings(lab["question"].tolist(), embed, n_emb.shape[1])
     parts.append((n_emb, q_emb, lab["sentiment"].to_numpy(object), "nhs_fft"))
-    # the other trusts' coded answers: measured leave-one-trust-out (scripts/question_effect.py),
-    # they lift sentiment on a trust never seen more than anything else tried
-    trusts = phase1[phase1["sentiment"].notna()]
-    _, t_emb = embed_responses(trusts["text"].astype(str).tolist(), embed)
-    t_q = _question_embeddings(list(vary_questions(trusts["question"], rng)), embed, t_emb.shape[1])
-    parts.append((t_emb, t_q, trusts["sentiment"].to_numpy(object), "phase1"))
     psy_outcome = psy["outcome"].fillna("").to_numpy(object)
     psy_sent = np.where(psy_outcome == "improved", "positive",
                         np.where((psy_outcome == "not_improved") | (psy["adr"] == 1), "negative", "neutral"))
@@ -177,8 +167,7 @@ def train(out: Path, cache_dir: Path, limit: int | None = None, dev_file: Path =
     y = np.concatenate([lbl for _, _, lbl, _ in parts])
     src = np.concatenate([[s] * len(lbl) for _, _, lbl, s in parts])
     calib = np.concatenate([lab_units["held"].to_numpy(bool),
-                            calibration_mask([*drug["text"], *lab["text"], *trusts["text"], *psy["text"],
-                                              *dev["text"]])])
+                            calibration_mask([*drug["text"], *lab["text"], *psy["text"], *dev["text"]])])
     sentiment, sent_report = fit_calibrated(x, y, ["negative", "neutral", "positive"],
                                             _source_weights(src), CONFIG.sentiment_l2, calib, rng)
 
